@@ -1,0 +1,107 @@
+"""API plumbing shared by every app: the error format, pagination and JSON 404/500 pages."""
+
+from django.http import JsonResponse
+from django.views import defaults
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, pagination, serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DomainError
+
+NON_FIELD = "non_field_errors"
+
+
+def _flatten(detail, prefix: str = "") -> list[dict]:
+    """Turn DRF's nested error details into a flat list of {field, code, message}."""
+    if isinstance(detail, dict):
+        if set(detail) == {"message", "code"}:
+            return [{"field": prefix or None, "code": str(detail["code"]), "message": str(detail["message"])}]
+        items = []
+        for key, value in detail.items():
+            name = prefix if key == NON_FIELD else (f"{prefix}.{key}" if prefix else str(key))
+            items.extend(_flatten(value, name))
+        return items
+    if isinstance(detail, list):
+        items = []
+        for index, value in enumerate(detail):
+            nested = isinstance(value, dict) and set(value) != {"message", "code"}
+            items.extend(_flatten(value, f"{prefix}[{index}]" if nested else prefix))
+        return items
+    return [{"field": prefix or None, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+
+
+def error_body(code: str, message: str, fields: list[dict] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or []}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        field = [{"field": exc.field, "code": exc.code, "message": exc.message}]
+        response = JsonResponse(error_body(exc.code, exc.message, field), status=exc.status_code)
+        return response
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django's handler500 answers (as JSON under /api/)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.get_full_details())
+        first = fields[0] if fields else {"message": "Invalid input."}
+        message = f"{first['field']}: {first['message']}" if first.get("field") else first["message"]
+        response.data = error_body("validation_error", message, fields)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
+        response.data = error_body(code, str(detail))
+    return response
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def json_not_found(request, exception=None):
+    if not request.path.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse(error_body("not_found", "No such resource."), status=404)
+
+
+def json_server_error(request):
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request)
+    return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+
+
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "error": inline_serializer(
+            "ErrorBody",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": inline_serializer(
+                    "FieldError",
+                    {
+                        "field": serializers.CharField(allow_null=True),
+                        "code": serializers.CharField(),
+                        "message": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+        )
+    },
+)
+
+
+def error_responses(*statuses: int) -> dict:
+    descriptions = {
+        400: "Invalid input: `error.fields` names each field at fault with a machine-readable code.",
+        401: "Not authenticated.",
+        403: "Authenticated but not allowed (for example another company's posting, or not a moderator).",
+        404: "No such resource, or not visible to you.",
+        409: "The lifecycle forbids this transition in the posting's current status (`invalid_transition`).",
+    }
+    return {status: OpenApiResponse(ErrorSerializer, description=descriptions[status]) for status in statuses}

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from insights.api import MarketRangeList
+from jobs.api import JobPostingViewSet
+
+router = DefaultRouter()
+router.register("jobs", JobPostingViewSet, basename="jobs")
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("market-ranges/", MarketRangeList.as_view(), name="market-ranges"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "v1"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler404 = "config.api.json_not_found"
+handler500 = "config.api.json_server_error"

@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from insights.models import DirtySegment, MarketRange
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MarketRange)
+class MarketRangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "key",
+        "sample_size",
+        "company_count",
+        "top_company_share",
+        "p10",
+        "p25",
+        "p50",
+        "p75",
+        "p90",
+        "mean",
+        "publishable",
+        "computed_at",
+    ]
+    list_filter = ["role_family", "level", "country"]
+    search_fields = ["key"]
+
+    @admin.display(boolean=True)
+    def publishable(self, market_range):
+        return market_range.is_publishable
+
+
+@admin.register(DirtySegment)
+class DirtySegmentAdmin(ReadOnlyAdmin):
+    list_display = ["key", "version", "marked_at"]
+    search_fields = ["key"]

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+
+from salaries.taxonomy import Level, RoleFamily
+
+
+class MarketRange(models.Model):
+    """Pay percentiles of one segment, in annual USD, computed from visible postings.
+
+    `pay_min`/`pay_max` are kept for internal position estimates only: a single company's
+    figure can sit at either end, so they are never shown through the API.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    role_family = models.CharField(max_length=30, choices=RoleFamily.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    country = models.CharField(max_length=2, blank=True, help_text="Empty for worldwide.")
+
+    sample_size = models.PositiveIntegerField(default=0)
+    company_count = models.PositiveIntegerField(default=0)
+    top_company_share = models.DecimalField(
+        max_digits=5, decimal_places=4, default=0, help_text="Share of the data points from the largest contributor."
+    )
+    p10 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    p25 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    p50 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    p75 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    p90 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    mean = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    pay_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    pay_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField(help_text="As-of time: the data visible at this moment went in.")
+
+    class Meta:
+        ordering = ["role_family", "level", "country"]
+        indexes = [models.Index(fields=["role_family", "level", "country"], name="market_range_segment")]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def publishability_problem(self) -> str | None:
+        """Why the public may not see this range's numbers, or None when they may."""
+        if self.sample_size < settings.MARKET_MIN_SAMPLE_SIZE:
+            return f"fewer than {settings.MARKET_MIN_SAMPLE_SIZE} data points"
+        if self.company_count < settings.MARKET_MIN_COMPANIES:
+            return f"fewer than {settings.MARKET_MIN_COMPANIES} distinct companies"
+        if self.top_company_share > 0.5:
+            return "one company supplies more than half of the data points"
+        return None
+
+    @property
+    def is_publishable(self) -> bool:
+        return self.publishability_problem is None
+
+
+class DirtySegment(models.Model):
+    """A segment whose market range must be recomputed: the durable record of pending work.
+
+    Marked in the same transaction as the posting change that caused it, so a lost task
+    message cannot lose the work. `version` grows with every mark; a recompute deletes the
+    row only if the version is still the one it read (compare-and-clear), so a change that
+    lands during a recompute keeps its mark.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    version = models.BigIntegerField(default=1)
+    marked_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key} v{self.version}"

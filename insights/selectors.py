@@ -1,0 +1,101 @@
+"""Reads of market ranges: the salary context shown beside each posting, and range listings."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from insights.models import MarketRange
+from insights.percentiles import percentile_rank
+from insights.segments import Segment, segments_for_posting
+from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
+
+MARKET_SOURCE = "Job postings published on this board: the midpoint of each posted range, in annual USD."
+
+
+def market_ranges_list() -> QuerySet:
+    return MarketRange.objects.order_by("role_family", "level", "country")
+
+
+def market_range_provenance(market_range: MarketRange) -> dict:
+    return {
+        "kind": "computed",
+        "source": MARKET_SOURCE,
+        "sample_size": market_range.sample_size,
+        "as_of": market_range.computed_at,
+    }
+
+
+def _position(midpoint_usd: Decimal, market_range: MarketRange) -> dict:
+    curve = [(Decimal(p), getattr(market_range, f"p{p}")) for p in (10, 25, 50, 75, 90)]
+    percentile = percentile_rank(midpoint_usd, curve)
+    if midpoint_usd < market_range.p25:
+        label = "below"
+    elif midpoint_usd > market_range.p75:
+        label = "above"
+    else:
+        label = "within"
+    return {
+        "midpoint_annual_usd": midpoint_usd,
+        "midpoint_percentile": percentile.quantize(Decimal("0.1")),
+        # Outside p10–p90 the estimate is clamped: the extremes are a single company's figures.
+        "percentile_clamped": midpoint_usd < market_range.p10 or midpoint_usd > market_range.p90,
+        "label": label,
+    }
+
+
+def _segment_info(segment: Segment) -> dict:
+    return {
+        "key": segment.key,
+        "role_family": segment.role_family,
+        "level": segment.level,
+        "country": segment.country or None,
+        "scope": segment.scope,
+    }
+
+
+def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None) -> dict:
+    candidates = [ranges.get(segment.key) for segment in segments_for_posting(posting)]
+    usable = next((r for r in candidates if r is not None and r.is_publishable), None)
+    if usable is None:
+        own = candidates[0]
+        return {
+            "status": "insufficient_data",
+            "message": "Not enough data for this role, level and place: a market range needs at least "
+            "5 postings from at least 3 companies, none supplying more than half.",
+            "segment": _segment_info(segments_for_posting(posting)[0]),
+            "sample_size": own.sample_size if own else 0,
+            "company_count": own.company_count if own else 0,
+            "as_of": own.computed_at if own else None,
+        }
+    usd = {name: getattr(usable, name) for name in ("p25", "p50", "p75")}
+    local = None
+    if rate is not None:
+        local = {
+            "currency": posting.salary_currency,
+            "period": "YEAR",
+            **{name: from_usd(value, rate) for name, value in usd.items()},
+            "exchange_rate": {"rate_to_usd": rate.rate_to_usd, "date": rate.date, "source": rate.source},
+        }
+    return {
+        "status": "ok",
+        "segment": _segment_info(Segment.from_key(usable.key)),
+        "market_usd": {"currency": BASE_CURRENCY, "period": "YEAR", **usd},
+        "market": local,
+        "sample_size": usable.sample_size,
+        "company_count": usable.company_count,
+        "as_of": usable.computed_at,
+        "position": _position(posting.salary_mid_usd, usable),
+        "provenance": market_range_provenance(usable),
+    }
+
+
+def salary_contexts_for(*, postings: list, today: date) -> dict[int, dict]:
+    """The salary context of each posting, in two queries whatever the number of postings.
+
+    Uses the posting's country segment when it is publishable, else the worldwide one.
+    """
+    keys = {segment.key for posting in postings for segment in segments_for_posting(posting)}
+    ranges = {r.key: r for r in MarketRange.objects.filter(key__in=keys)} if keys else {}
+    rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}
+    return {p.pk: _context(p, ranges, rates.get(p.salary_currency)) for p in postings}

@@ -1,0 +1,71 @@
+from rest_framework import serializers
+
+from insights.models import MarketRange
+from insights.segments import Segment
+from insights.selectors import market_range_provenance
+
+PERCENTILES = ("p10", "p25", "p50", "p75", "p90", "mean")
+
+
+class MarketRangeSerializer(serializers.ModelSerializer):
+    """A segment's range; numbers are withheld from non-moderators when the segment is too thin."""
+
+    country = serializers.SerializerMethodField()
+    scope = serializers.SerializerMethodField()
+    currency = serializers.SerializerMethodField()
+    period = serializers.SerializerMethodField()
+    publishable = serializers.BooleanField(source="is_publishable")
+    not_published_reason = serializers.CharField(source="publishability_problem", allow_null=True)
+    wider_segment = serializers.SerializerMethodField()
+    provenance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MarketRange
+        fields = [
+            "key",
+            "role_family",
+            "level",
+            "country",
+            "scope",
+            "currency",
+            "period",
+            "p10",
+            "p25",
+            "p50",
+            "p75",
+            "p90",
+            "mean",
+            "sample_size",
+            "company_count",
+            "computed_at",
+            "publishable",
+            "not_published_reason",
+            "wider_segment",
+            "provenance",
+        ]
+
+    def get_country(self, market_range) -> str | None:
+        return market_range.country or None
+
+    def get_scope(self, market_range) -> str:
+        return Segment.from_key(market_range.key).scope
+
+    def get_currency(self, market_range) -> str:
+        return "USD"
+
+    def get_period(self, market_range) -> str:
+        return "YEAR"
+
+    def get_wider_segment(self, market_range) -> str | None:
+        wider = Segment.from_key(market_range.key).wider()
+        return wider.key if wider else None
+
+    def get_provenance(self, market_range) -> dict:
+        return market_range_provenance(market_range)
+
+    def to_representation(self, market_range):
+        data = super().to_representation(market_range)
+        if not market_range.is_publishable and not self.context.get("show_unpublished"):
+            for name in PERCENTILES:
+                data[name] = None
+        return data

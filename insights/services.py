@@ -1,0 +1,180 @@
+"""Market ranges: marking segments dirty, and recomputing them.
+
+Pipeline: a posting change marks its segments in `DirtySegment` inside the same transaction
+(`segments_mark_dirty`), and after commit asks a worker to drain the marks
+(`insights.tasks.recompute_dirty_segments_task`). If that message is lost (broker down, worker
+killed), the beat sweep drains whatever is still marked. Recomputing a segment is a pure
+function of the committed postings, so running it twice, or twice at once, gives one result.
+"""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Aggregate, Avg, Count, DecimalField, FloatField, Max, Min
+from django.utils import timezone
+
+from insights.models import DirtySegment, MarketRange
+from insights.percentiles import FRACTIONS, percentile_cont
+from insights.segments import Segment
+from jobs.models import JobPosting
+from salaries.money import money
+
+logger = logging.getLogger(__name__)
+
+
+def segments_mark_dirty(*, keys: set[str] | list[str], schedule: bool = True) -> None:
+    """Mark segments for recompute inside the caller's transaction; unless told not to, ask for a
+    drain after commit (once per transaction, however many postings it touches)."""
+    keys = sorted(set(keys))  # a fixed order, so two transactions marking the same keys cannot deadlock
+    if not keys:
+        return
+    now = timezone.now()
+    table = DirtySegment._meta.db_table
+    values = ", ".join(["(%s, 1, %s)"] * len(keys))
+    params = [item for key in keys for item in (key, now)]
+    # One statement for both databases: PostgreSQL and SQLite (3.24+) share this upsert syntax.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, version, marked_at) VALUES {values} "
+            f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1, marked_at = excluded.marked_at",
+            params,
+        )
+    if schedule and not _drain_already_scheduled():
+        transaction.on_commit(_enqueue_drain, robust=True)
+
+
+def _drain_already_scheduled() -> bool:
+    # Django keeps the pending on-commit hooks of the open transaction in run_on_commit, and drops
+    # them on rollback, so this check cannot leave a committed mark without its drain.
+    return any(hook[1] is _enqueue_drain for hook in connection.run_on_commit)
+
+
+def _enqueue_drain() -> None:
+    from insights.tasks import recompute_dirty_segments_task
+
+    try:
+        recompute_dirty_segments_task.delay()
+    except Exception:
+        # The marks are committed; the periodic sweep will recompute them once the broker is back.
+        logger.warning("Could not enqueue a market-range recompute; the sweep will pick it up.", exc_info=True)
+
+
+@dataclass(frozen=True)
+class SegmentStats:
+    sample_size: int
+    company_count: int
+    top_company_share: Decimal
+    mean: Decimal | None
+    pay_min: Decimal | None
+    pay_max: Decimal | None
+    percentiles: dict[str, Decimal | None]
+
+
+class PercentileCont(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
+    """Pay statistics of one segment from the postings visible at `now` (midpoint of each range)."""
+    rows = JobPosting.objects.visible(now).in_segment(segment)
+    by_company = rows.values("company_id").annotate(n=Count("id")).order_by("-n")
+    top = by_company.first()
+    in_database = connection.vendor == "postgresql"
+    summary = rows.aggregate(
+        n=Count("id"),
+        companies=Count("company_id", distinct=True),
+        low=Min("salary_mid_usd"),
+        high=Max("salary_mid_usd"),
+        # PostgreSQL computes percentiles and an exact numeric mean itself; SQLite has neither,
+        # so there the sorted values come back and the same definition runs in Python.
+        **(
+            {name: PercentileCont("salary_mid_usd", fraction=str(f)) for name, f in FRACTIONS.items()}
+            | {"mean": Avg("salary_mid_usd", output_field=DecimalField())}
+            if in_database
+            else {}
+        ),
+    )
+    n = summary["n"]
+    if n == 0:
+        percentiles, mean = dict.fromkeys(FRACTIONS), None
+    elif in_database:
+        percentiles = {name: money(Decimal(repr(summary[name]))) for name in FRACTIONS}
+        mean = money(Decimal(summary["mean"]))
+    else:
+        values = list(rows.order_by("salary_mid_usd").values_list("salary_mid_usd", flat=True))
+        percentiles = {name: money(percentile_cont(values, f)) for name, f in FRACTIONS.items()}
+        mean = money(sum(values, Decimal(0)) / n)
+    return SegmentStats(
+        sample_size=n,
+        company_count=summary["companies"],
+        top_company_share=(Decimal(top["n"]) / n).quantize(Decimal("0.0001")) if n else Decimal(0),
+        mean=mean,
+        pay_min=summary["low"],
+        pay_max=summary["high"],
+        percentiles=percentiles,
+    )
+
+
+def market_range_recompute(*, key: str) -> MarketRange:
+    """Recompute one segment and clear its dirty mark if no newer change arrived meanwhile."""
+    segment = Segment.from_key(key)
+    with transaction.atomic():
+        MarketRange.objects.bulk_create(
+            [
+                MarketRange(
+                    key=key,
+                    role_family=segment.role_family,
+                    level=segment.level,
+                    country=segment.country,
+                    computed_at=timezone.now(),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        # The row lock serialises recomputes of one segment: a second worker waits here and then
+        # computes from data at least as new as the first one's, so it can never write an older result.
+        market_range = MarketRange.objects.select_for_update().get(key=key)
+        # Read the mark before the data: a change committed after this read bumps the version,
+        # so the compare-and-clear below leaves its mark for the next drain.
+        version = DirtySegment.objects.filter(key=key).values_list("version", flat=True).first()
+        now = timezone.now()
+        stats = segment_stats_compute(segment=segment, now=now)
+        market_range.sample_size = stats.sample_size
+        market_range.company_count = stats.company_count
+        market_range.top_company_share = stats.top_company_share
+        market_range.mean = stats.mean
+        market_range.pay_min = stats.pay_min
+        market_range.pay_max = stats.pay_max
+        for name, value in stats.percentiles.items():
+            setattr(market_range, name, value)
+        market_range.computed_at = now
+        market_range.save()
+        if version is not None:
+            DirtySegment.objects.filter(key=key, version=version).delete()
+    return market_range
+
+
+def market_ranges_recompute_dirty(*, limit: int) -> tuple[int, bool]:
+    """Recompute up to `limit` marked segments, oldest mark first. Returns (done, more_remain)."""
+    keys = list(DirtySegment.objects.order_by("marked_at", "key").values_list("key", flat=True)[: limit + 1])
+    for key in keys[:limit]:
+        market_range_recompute(key=key)
+    return min(len(keys), limit), len(keys) > limit
+
+
+def market_ranges_mark_all(*, now=None) -> int:
+    """Mark every segment that has visible postings or an existing range: a full rebuild's work list."""
+    keys: set[str] = set(MarketRange.objects.values_list("key", flat=True))
+    combos = JobPosting.objects.visible(now).values_list("role_family", "level", "country").distinct()
+    for role_family, level, country in combos:
+        keys.add(Segment(role_family, level, country).key)
+        keys.add(Segment(role_family, level).key)
+    ordered = sorted(keys)
+    with transaction.atomic():
+        for start in range(0, len(ordered), 500):
+            segments_mark_dirty(keys=ordered[start : start + 500], schedule=False)
+    return len(keys)

@@ -1,0 +1,161 @@
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from config.api import error_responses
+from insights.selectors import salary_contexts_for
+from jobs import services
+from jobs.filters import JobPostingFilter
+from jobs.selectors import companies_of, postings_list, postings_visible_to
+from jobs.serializers import CloseSerializer, JobPostingSerializer, PostingWriteSerializer, RejectSerializer
+
+SCOPE = OpenApiParameter(
+    "scope",
+    str,
+    enum=["public", "mine", "review"],
+    description="public (default): published, visible postings. mine: your companies' postings in any state. "
+    "review: the moderation queue (moderators only).",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List job postings with their salary context",
+        parameters=[SCOPE],
+        responses={200: JobPostingSerializer, **error_responses(400, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One job posting with its salary context", responses={200: JobPostingSerializer, **error_responses(404)}
+    ),
+    create=extend_schema(
+        summary="Create a draft posting (employers)",
+        request=PostingWriteSerializer,
+        responses={201: JobPostingSerializer, **error_responses(400, 401, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a posting (employers); edits to a published posting go live at once",
+        request=PostingWriteSerializer,
+        responses={200: JobPostingSerializer, **error_responses(400, 401, 403, 404, 409)},
+    ),
+)
+class JobPostingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = JobPostingSerializer
+    filterset_class = JobPostingFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_queryset(self):
+        if self.action == "list":
+            scope = self.request.query_params.get("scope", "public")
+            if scope not in ("public", "mine", "review"):
+                raise ValidationError({"scope": ["Must be one of public, mine, review."]}, code="invalid_choice")
+            return postings_list(user=self.request.user, scope=scope)
+        return postings_visible_to(user=self.request.user)
+
+    def _render(self, postings, *, many=False, status_code=status.HTTP_200_OK):
+        items = postings if many else [postings]
+        contexts = salary_contexts_for(postings=items, today=timezone.now().date())
+        serializer = JobPostingSerializer(
+            postings, many=many, context={"request": self.request, "salary_contexts": contexts}
+        )
+        return serializer.data if many else Response(serializer.data, status=status_code)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._render(page, many=True))
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._render(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        serializer = PostingWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        company = data.pop("company", None)
+        if company is None:
+            mine = list(companies_of(request.user)[:2])
+            if len(mine) != 1:
+                code, message = (
+                    ("required", "Say which company this posting is for.")
+                    if mine
+                    else (
+                        "not_a_member",
+                        "You do not belong to any company.",
+                    )
+                )
+                raise ValidationError({"company": [message]}, code=code)
+            company = mine[0]
+        posting = services.posting_create(company=company, user=request.user, data=data)
+        return self._render(
+            postings_visible_to(user=request.user).get(pk=posting.pk), status_code=status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        posting = self.get_object()
+        serializer = PostingWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "company" in data:
+            raise ValidationError({"company": ["A posting cannot move to another company."]}, code="read_only")
+        posting = services.posting_update(posting=posting, user=request.user, data=data)
+        return self._render(self.get_queryset().get(pk=posting.pk))
+
+    @extend_schema(
+        summary="Submit a draft for review",
+        request=None,
+        responses={200: JobPostingSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        posting = services.posting_submit(posting=self.get_object(), user=request.user)
+        return self._render(self.get_queryset().get(pk=posting.pk))
+
+    @extend_schema(
+        summary="Close a posting, or mark it filled",
+        request=CloseSerializer,
+        responses={200: JobPostingSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        serializer = CloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        filled = serializer.validated_data["outcome"] == "filled"
+        posting = services.posting_close(posting=self.get_object(), user=request.user, filled=filled)
+        return self._render(self.get_queryset().get(pk=posting.pk))
+
+    @extend_schema(
+        summary="Approve and publish (moderators)",
+        request=None,
+        responses={200: JobPostingSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        posting = services.posting_approve(posting=self.get_object(), moderator=request.user)
+        return self._render(self.get_queryset().get(pk=posting.pk))
+
+    @extend_schema(
+        summary="Reject with a reason (moderators)",
+        request=RejectSerializer,
+        responses={200: JobPostingSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        serializer = RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        posting = services.posting_reject(
+            posting=self.get_object(), moderator=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self._render(self.get_queryset().get(pk=posting.pk))

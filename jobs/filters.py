@@ -1,0 +1,24 @@
+import django_filters
+
+from jobs.models import EmploymentType, JobPosting, RemotePolicy
+from salaries.taxonomy import Level, RoleFamily
+
+
+class JobPostingFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    country = django_filters.CharFilter(method="filter_country", help_text="ISO 3166-1 alpha-2, e.g. US")
+    remote_policy = django_filters.ChoiceFilter(choices=RemotePolicy.choices)
+    employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
+    company = django_filters.CharFilter(field_name="company__slug", help_text="Company slug")
+    min_annual_usd = django_filters.NumberFilter(
+        field_name="salary_max_usd", lookup_expr="gte", help_text="Postings whose annual USD range reaches this amount"
+    )
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", help_text="Words in the title")
+
+    class Meta:
+        model = JobPosting
+        fields = []
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.upper())

@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from rich.progress import track
+
+from jobs import services
+from jobs.demo import COMPANIES, PayModel, generate_postings
+from jobs.models import Company, CompanyMembership, JobPosting, MembershipRole
+from salaries.money import rate_on
+
+DEMO_PASSWORD = "demo-password"
+
+
+class Command(BaseCommand):
+    help = "Load demo companies, users and published postings (idempotent: running it again adds nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--postings", type=int, default=3000)
+
+    def handle(self, *args, postings: int, **options):
+        if settings.IS_PRODUCTION:
+            raise CommandError("Refusing to load demo data (with known demo passwords) when DJANGO_ENV=production.")
+        users = get_user_model()
+        moderator, _ = users.objects.get_or_create(username="moderator", defaults={"email": "moderator@example.com"})
+        moderator.set_password(DEMO_PASSWORD)
+        moderator.save()
+        moderator.user_permissions.add(Permission.objects.get(codename="moderate_postings"))
+
+        companies = {}
+        for spec in COMPANIES:
+            company, _ = Company.objects.update_or_create(
+                slug=spec.slug,
+                defaults={
+                    "name": spec.name,
+                    "size_band": spec.size_band,
+                    "funding_stage": spec.funding_stage,
+                    "industry": spec.industry,
+                    "headquarters_country": spec.country,
+                    "website": spec.website,
+                    "is_verified": True,
+                },
+            )
+            companies[spec.slug] = company
+            recruiter, _ = users.objects.get_or_create(username=f"{spec.slug}-recruiter")
+            recruiter.set_unusable_password()
+            recruiter.save()
+            CompanyMembership.objects.get_or_create(
+                user=recruiter, company=company, defaults={"role": MembershipRole.RECRUITER}
+            )
+        employer, _ = users.objects.get_or_create(username="employer", defaults={"email": "employer@example.com"})
+        employer.set_password(DEMO_PASSWORD)
+        employer.save()
+        CompanyMembership.objects.get_or_create(
+            user=employer, company=companies["vectorloom"], defaults={"role": MembershipRole.OWNER}
+        )
+
+        gbp_per_eur = float(
+            rate_on("EUR", timezone.now().date()).rate_to_usd / rate_on("GBP", timezone.now().date()).rate_to_usd
+        )
+        existing = set(JobPosting.objects.filter(source_ref__startswith="demo-").values_list("source_ref", flat=True))
+        planned = [
+            p
+            for p in generate_postings(count=postings, companies=companies, model=PayModel(gbp_per_eur))
+            if p["source_ref"] not in existing
+        ]
+        recruiters = {
+            m.company_id: m.user
+            for m in CompanyMembership.objects.filter(user__username__endswith="-recruiter").select_related("user")
+        }
+        # One transaction: the segment marks commit together and one recompute drains them all.
+        with transaction.atomic():
+            for fields in track(planned, description="Publishing demo postings", disable=not self.stdout.isatty()):
+                company = fields.pop("company")
+                user = recruiters[company.pk]
+                posting = services.posting_create(company=company, user=user, data=fields)
+                services.posting_submit(posting=posting, user=user)
+                services.posting_approve(posting=posting, moderator=moderator)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data: {len(companies)} companies, {len(planned)} new postings ({len(existing)} already there)."
+            )
+        )
+        self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}): 'employer' (Vectorloom), 'moderator'.")

@@ -1,0 +1,175 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from salaries.money import PayPeriod
+from salaries.taxonomy import Level, RoleFamily
+
+
+class SizeBand(models.TextChoices):
+    STARTUP = "startup", "Startup"
+    MID_SIZE = "mid_size", "Mid-size"
+    LARGE = "large", "Large enterprise"
+
+
+class FundingStage(models.TextChoices):
+    BOOTSTRAPPED = "bootstrapped", "Bootstrapped"
+    PRE_SEED = "pre_seed", "Pre-seed"
+    SEED = "seed", "Seed"
+    SERIES_A = "series_a", "Series A"
+    SERIES_B = "series_b", "Series B"
+    SERIES_C_PLUS = "series_c_plus", "Series C or later"
+
+
+class Company(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    size_band = models.CharField(max_length=20, choices=SizeBand.choices)
+    funding_stage = models.CharField(max_length=20, choices=FundingStage.choices, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    headquarters_country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    website = models.URLField(blank=True)
+    is_verified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    RECRUITER = "recruiter", "Recruiter"
+
+
+class CompanyMembership(models.Model):
+    """A user who may post and manage jobs for a company."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.RECRUITER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "company"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company} ({self.role})"
+
+
+class PostingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_REVIEW = "pending_review", "Pending review"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    CLOSED = "closed", "Closed"
+    FILLED = "filled", "Filled"
+    EXPIRED = "expired", "Expired"
+
+
+class EmploymentType(models.TextChoices):
+    FULL_TIME = "full_time", "Full-time"
+    PART_TIME = "part_time", "Part-time"
+    CONTRACT = "contract", "Contract"
+    INTERNSHIP = "internship", "Internship"
+    TEMPORARY = "temporary", "Temporary"
+
+
+class RemotePolicy(models.TextChoices):
+    ONSITE = "onsite", "On-site"
+    HYBRID = "hybrid", "Hybrid"
+    REMOTE = "remote", "Remote"
+
+
+class JobPostingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PostingStatus.PUBLISHED)
+
+    def visible(self, now=None):
+        """The one rule for what candidates see: published and not past its expiry time.
+
+        The list, the detail page, the market ranges and the expiry task all use it, so a
+        posting whose `expires_at` has passed stops counting at once, even before the
+        periodic task flips its status to expired.
+        """
+        now = now or timezone.now()
+        return self.published().filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+    def due_to_expire(self, now=None):
+        return self.published().filter(expires_at__lte=now or timezone.now())
+
+    def in_segment(self, segment):
+        filters = {"role_family": segment.role_family, "level": segment.level}
+        if segment.country:
+            filters["country"] = segment.country
+        return self.filter(**filters)
+
+    def for_companies_of(self, user):
+        return self.filter(company__memberships__user=user)
+
+
+class JobPosting(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="postings")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_ref = models.CharField(
+        max_length=100, blank=True, help_text="The poster's own reference, unique per company when set."
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Sanitised HTML.")
+    role_family = models.CharField(max_length=30, choices=RoleFamily.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    employment_type = models.CharField(max_length=20, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    remote_policy = models.CharField(max_length=10, choices=RemotePolicy.choices, default=RemotePolicy.ONSITE)
+
+    # Pay exactly as posted.
+    salary_min = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_max = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_currency = models.CharField(max_length=3)
+    salary_period = models.CharField(max_length=5, choices=PayPeriod.choices, default=PayPeriod.YEAR)
+    # Pay normalised to a year in USD (salaries.money), with the rate used and its date.
+    salary_min_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_max_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_mid_usd = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Midpoint of the annual USD range: the posting's market data point."
+    )
+    fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
+    fx_rate_date = models.DateField(null=True, blank=True, help_text="Empty when the pay is in USD.")
+
+    status = models.CharField(max_length=20, choices=PostingStatus.choices, default=PostingStatus.DRAFT)
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobPostingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        permissions = [("moderate_postings", "Can approve or reject job postings")]
+        constraints = [
+            models.CheckConstraint(condition=Q(salary_min__gt=0), name="posting_salary_min_positive"),
+            models.CheckConstraint(
+                condition=Q(salary_max__gte=models.F("salary_min")), name="posting_salary_range_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "source_ref"], condition=~Q(source_ref=""), name="posting_source_ref_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="posting_visibility"),
+            models.Index(fields=["role_family", "level", "country"], name="posting_segment"),
+            models.Index(fields=["-published_at", "-id"], name="posting_feed_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.company_id}"

@@ -1,0 +1,36 @@
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from jobs.models import Company, JobPosting, PostingStatus
+from jobs.services import user_is_moderator
+
+
+def companies_of(user) -> QuerySet:
+    if not (user and user.is_authenticated):
+        return Company.objects.none()
+    return Company.objects.filter(memberships__user=user)
+
+
+def postings_visible_to(*, user, now=None) -> QuerySet:
+    """Postings a viewer may open: visible ones, their own companies' in any state, all for moderators."""
+    postings = JobPosting.objects.select_related("company")
+    if user_is_moderator(user):
+        return postings
+    visible = Q(pk__in=JobPosting.objects.visible(now).values("pk"))
+    if user and user.is_authenticated:
+        return postings.filter(visible | Q(company__in=companies_of(user)))
+    return postings.filter(visible)
+
+
+def postings_list(*, user, scope: str = "public", now=None) -> QuerySet:
+    """Postings for a list page. `public`: what candidates see; `mine`: the viewer's companies'
+    postings in any state; `review`: the moderation queue (moderators only)."""
+    now = now or timezone.now()
+    postings = JobPosting.objects.select_related("company")
+    if scope == "mine":
+        return postings.filter(company__in=companies_of(user)).order_by("-created_at", "-id")
+    if scope == "review":
+        if not user_is_moderator(user):
+            return postings.none()
+        return postings.filter(status=PostingStatus.PENDING_REVIEW).order_by("submitted_at", "id")
+    return postings.visible(now).order_by("-published_at", "-id")

@@ -1,0 +1,113 @@
+import pycountry
+from rest_framework import serializers
+
+from jobs.models import Company, EmploymentType, JobPosting, RemotePolicy
+from salaries.money import PayPeriod, currency_is_iso4217
+from salaries.taxonomy import Level, RoleFamily
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PostingWriteSerializer(serializers.Serializer):
+    company = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Company.objects.all(),
+        required=False,
+        help_text="Company slug; optional when you belong to exactly one company.",
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, help_text="HTML; sanitised on save.")
+    role_family = serializers.ChoiceField(choices=RoleFamily.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code, e.g. DE")
+    remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices, required=False)
+    salary_min = serializers.DecimalField(**MONEY, min_value=0, help_text="Lowest pay per period, as posted")
+    salary_max = serializers.DecimalField(**MONEY, min_value=0, help_text="Highest pay per period, as posted")
+    salary_currency = serializers.CharField(help_text="ISO 4217 currency code, e.g. EUR")
+    salary_period = serializers.ChoiceField(choices=PayPeriod.choices, required=False)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    def validate_country(self, value):
+        if pycountry.countries.get(alpha_2=value.upper()) is None or len(value) != 2:
+            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
+        return value.upper()
+
+    def validate_salary_currency(self, value):
+        if not currency_is_iso4217(value):
+            raise serializers.ValidationError("Not an ISO 4217 currency code.", code="unknown_currency")
+        return value.upper()
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="What the employer must change.")
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[("closed", "Closed"), ("filled", "Filled")], default="closed")
+
+
+class CompanySummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", "name", "slug", "size_band", "funding_stage", "industry", "headquarters_country", "is_verified"]
+
+
+class JobPostingSerializer(serializers.ModelSerializer):
+    company = CompanySummarySerializer()
+    location = serializers.SerializerMethodField()
+    pay = serializers.SerializerMethodField()
+    salary_context = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JobPosting
+        fields = [
+            "id",
+            "title",
+            "company",
+            "description",
+            "role_family",
+            "level",
+            "employment_type",
+            "location",
+            "pay",
+            "status",
+            "rejection_reason",
+            "source_ref",
+            "created_at",
+            "submitted_at",
+            "published_at",
+            "expires_at",
+            "closed_at",
+            "salary_context",
+        ]
+
+    def get_location(self, posting) -> dict:
+        return {"city": posting.city, "country": posting.country, "remote_policy": posting.remote_policy}
+
+    def get_pay(self, posting) -> dict:
+        return {
+            "as_posted": {
+                "min": posting.salary_min,
+                "max": posting.salary_max,
+                "currency": posting.salary_currency,
+                "period": posting.salary_period,
+            },
+            "annual_usd": {
+                "min": posting.salary_min_usd,
+                "max": posting.salary_max_usd,
+                "midpoint": posting.salary_mid_usd,
+                "exchange_rate": {"rate_to_usd": posting.fx_rate_to_usd, "date": posting.fx_rate_date},
+            },
+            "provenance": {
+                "kind": "employer_posted",
+                "source": posting.company.name,
+                "sample_size": None,
+                "as_of": posting.updated_at,
+            },
+        }
+
+    def get_salary_context(self, posting) -> dict | None:
+        return self.context.get("salary_contexts", {}).get(posting.pk)

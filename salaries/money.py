@@ -1,0 +1,108 @@
+"""Money and pay periods: the one module that owns annualisation and currency conversion.
+
+Pay is stored as posted (amount, currency, period) and normalised to an annual amount in USD,
+with the exchange rate and its date recorded beside it. Periods are annualised with the US
+Bureau of Labor Statistics convention, which OEWS uses for its annual wage figures:
+one year = 2,080 hours = 260 working days = 52 weeks = 12 months.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pycountry
+from django.db import models
+
+from config.errors import DomainError
+
+BASE_CURRENCY = "USD"
+CENT = Decimal("0.01")
+
+
+class PayPeriod(models.TextChoices):
+    HOUR = "HOUR", "Per hour"
+    DAY = "DAY", "Per day"
+    WEEK = "WEEK", "Per week"
+    MONTH = "MONTH", "Per month"
+    YEAR = "YEAR", "Per year"
+
+
+PERIODS_PER_YEAR: dict[str, int] = {
+    PayPeriod.HOUR: 2080,
+    PayPeriod.DAY: 260,
+    PayPeriod.WEEK: 52,
+    PayPeriod.MONTH: 12,
+    PayPeriod.YEAR: 1,
+}
+
+
+class UnknownCurrency(DomainError):
+    code = "unknown_currency"
+    field = "salary_currency"
+
+
+class NoExchangeRate(DomainError):
+    code = "no_exchange_rate"
+    field = "salary_currency"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One currency's value in USD on a date, and where that figure came from."""
+
+    currency: str
+    date: date | None
+    rate_to_usd: Decimal
+    source: str
+
+
+USD_RATE = Rate(currency=BASE_CURRENCY, date=None, rate_to_usd=Decimal(1), source="identity")
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def currency_is_iso4217(code: str) -> bool:
+    return isinstance(code, str) and len(code) == 3 and pycountry.currencies.get(alpha_3=code.upper()) is not None
+
+
+def annualise(amount: Decimal, period: str) -> Decimal:
+    if period not in PERIODS_PER_YEAR:
+        raise DomainError(f"Unknown pay period {period!r}.", field="salary_period", code="invalid_choice")
+    return Decimal(amount) * PERIODS_PER_YEAR[period]
+
+
+def rate_on(currency: str, on_date: date) -> Rate:
+    """The latest rate on or before `on_date`; never a silent 1.0 for a currency we lack."""
+    from salaries.models import ExchangeRate
+
+    currency = currency.upper()
+    if currency == BASE_CURRENCY:
+        return USD_RATE
+    if not currency_is_iso4217(currency):
+        raise UnknownCurrency(f"{currency!r} is not an ISO 4217 currency code.")
+    row = ExchangeRate.objects.filter(currency=currency, date__lte=on_date).order_by("-date").first()
+    if row is None:
+        raise NoExchangeRate(f"No exchange rate for {currency} on or before {on_date.isoformat()}.")
+    return Rate(currency=currency, date=row.date, rate_to_usd=row.rate_to_usd, source=row.source)
+
+
+def latest_rates(currencies: set[str], on_date: date) -> dict[str, Rate]:
+    """The latest rate on or before `on_date` for each currency, in one query (for list pages)."""
+    from salaries.models import ExchangeRate
+
+    wanted = {c.upper() for c in currencies} - {BASE_CURRENCY}
+    rates = {BASE_CURRENCY: USD_RATE}
+    rows = ExchangeRate.objects.filter(currency__in=wanted, date__lte=on_date).order_by("currency", "-date")
+    for row in rows.only("currency", "date", "rate_to_usd", "source"):
+        rates.setdefault(row.currency, Rate(row.currency, row.date, row.rate_to_usd, row.source))
+    return rates
+
+
+def to_usd(amount: Decimal, rate: Rate) -> Decimal:
+    return money(Decimal(amount) * rate.rate_to_usd)
+
+
+def from_usd(amount_usd: Decimal, rate: Rate) -> Decimal:
+    return money(Decimal(amount_usd) / rate.rate_to_usd)

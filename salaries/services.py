@@ -1,0 +1,26 @@
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.db import transaction
+
+from salaries.importers.ecb_rates import BUNDLED_RATES, BUNDLED_SOURCE, ParsedRate, parse_ecb_rows
+from salaries.models import ExchangeRate
+
+
+def exchange_rates_upsert(*, rates: Iterable[ParsedRate], source: str, model=ExchangeRate) -> int:
+    """Insert or update rates by (currency, date); importing the same file twice changes nothing."""
+    objs = [model(currency=r.currency, date=r.date, rate_to_usd=r.rate_to_usd, source=source) for r in rates]
+    with transaction.atomic():
+        model.objects.bulk_create(
+            objs,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["currency", "date"],
+            update_fields=["rate_to_usd", "source"],
+        )
+    return len(objs)
+
+
+def exchange_rates_load_bundled(*, model=ExchangeRate) -> int:
+    with Path(BUNDLED_RATES).open(newline="") as handle:
+        return exchange_rates_upsert(rates=list(parse_ecb_rows(handle)), source=BUNDLED_SOURCE, model=model)
