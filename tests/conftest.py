@@ -1,0 +1,64 @@
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from salaries.models import ExchangeRate
+from salaries.services import exchange_rates_load_bundled
+from tests.factories import CompanyFactory, MembershipFactory, ModeratorFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def require_or_skip(reason: str):
+    """A test that needs a missing service fails under REQUIRE_SERVICES=1 (CI) and skips otherwise."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _bundled_exchange_rates(request):
+    # Migrations load the bundled rates, but transactional tests flush every table afterwards;
+    # put them back for whichever test runs next.
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    marker = request.node.get_closest_marker("django_db")
+    wants_transactions = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if wants_transactions else "db")
+    if not ExchangeRate.objects.exists():
+        exchange_rates_load_bundled()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def company():
+    return CompanyFactory()
+
+
+@pytest.fixture
+def employer(company):
+    return MembershipFactory(company=company).user
+
+
+@pytest.fixture
+def moderator():
+    return ModeratorFactory()
+
+
+@pytest.fixture
+def as_user():
+    def client_for(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for
