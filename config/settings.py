@@ -127,7 +127,7 @@ STORAGES = {
 
 # No broker configured means the embedded default: tasks run eagerly, in-process, after commit.
 BROKER_CONFIGURED = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default=""))
-CELERY_BROKER_URL = BROKER_CONFIGURED or "memory://"
+CELERY_BROKER_URL = BROKER_CONFIGURED or "memory://localhost/"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,9 @@
 import os
+from contextlib import contextmanager
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import TestCase
 from rest_framework.test import APIClient
 
 from salaries.models import ExchangeRate
@@ -15,6 +18,32 @@ def require_or_skip(reason: str):
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing is deliberately slow; tests create many users and check no passwords' strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks():
+    """pytest-django's fixture, but executed hooks are also removed, as a real commit removes them.
+
+    Otherwise a hook run by one capture would still look pending to the next one in the same test
+    (segments_mark_dirty schedules one drain per transaction by looking at the pending hooks).
+    """
+
+    @contextmanager
+    def capture(*, using=DEFAULT_DB_ALIAS, execute=False):
+        start = len(connections[using].run_on_commit)
+        with TestCase.captureOnCommitCallbacks(using=using, execute=execute) as callbacks:
+            yield callbacks
+        if execute:
+            del connections[using].run_on_commit[start:]
+
+    return capture
 
 
 @pytest.fixture(autouse=True)

@@ -86,11 +86,13 @@ class PendingPostingFactory(DraftPostingFactory):
     @classmethod
     def _create(cls, model_class, company, **fields) -> JobPosting:
         posting = super()._create(model_class, company, **fields)
-        return services.posting_submit(posting=posting, user=CompanyMembership.objects.filter(company=company).first().user)
+        return services.posting_submit(
+            posting=posting, user=CompanyMembership.objects.filter(company=company).first().user
+        )
 
 
 class PublishedPostingFactory(PendingPostingFactory):
     @classmethod
     def _create(cls, model_class, company, **fields) -> JobPosting:
         posting = super()._create(model_class, company, **fields)
-        return services.posting_approve(posting=posting, moderator=ModeratorFactory())
+        return services.posting_approve(posting=posting, moderator=ModeratorFactory(username="factory-moderator"))
