@@ -1,6 +1,7 @@
 """API plumbing shared by every app: the error format, pagination and JSON 404/500 pages."""
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, pagination, serializers
@@ -37,8 +38,13 @@ def error_body(code: str, message: str, fields: list[dict] | None = None) -> dic
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         field = [{"field": exc.field, "code": exc.code, "message": exc.message}]
-        response = JsonResponse(error_body(exc.code, exc.message, field), status=exc.status_code)
-        return response
+        # Bad input found by a service reads like bad input found by a serializer.
+        code = "validation_error" if exc.status_code == 400 else exc.code
+        return JsonResponse(error_body(code, exc.message, field), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's handler500 answers (as JSON under /api/)

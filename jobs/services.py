@@ -18,7 +18,7 @@ from config.errors import DomainError, InvalidTransition, NotPermitted
 from insights.segments import segments_for_posting
 from insights.services import segments_mark_dirty
 from jobs.models import Company, JobPosting, PostingStatus
-from salaries.money import annualise, money, rate_on, to_usd
+from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
 
 S = PostingStatus
 
@@ -74,6 +74,8 @@ def _apply_pay(posting: JobPosting) -> None:
     posting.salary_currency = rate.currency
     posting.salary_min_usd = to_usd(annualise(low, posting.salary_period), rate)
     posting.salary_max_usd = to_usd(annualise(high, posting.salary_period), rate)
+    check_plausible_annual_usd(posting.salary_min_usd, field="salary_min")
+    check_plausible_annual_usd(posting.salary_max_usd, field="salary_max")
     posting.salary_mid_usd = money((posting.salary_min_usd + posting.salary_max_usd) / Decimal(2))
     posting.fx_rate_to_usd = rate.rate_to_usd
     posting.fx_rate_date = rate.date

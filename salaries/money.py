@@ -17,6 +17,10 @@ from config.errors import DomainError
 
 BASE_CURRENCY = "USD"
 CENT = Decimal("0.01")
+# Annual pay in USD outside these bounds is a typo or a wrong period (a yearly figure posted as
+# hourly), not a job: 1,000 a year is below any full-time wage anywhere, and 5,000,000 a year is
+# far above the highest cash pay the seed articles report ($821,000).
+PLAUSIBLE_ANNUAL_USD = (Decimal("1000"), Decimal("5000000"))
 
 
 class PayPeriod(models.TextChoices):
@@ -39,6 +43,10 @@ PERIODS_PER_YEAR: dict[str, int] = {
 class UnknownCurrency(DomainError):
     code = "unknown_currency"
     field = "salary_currency"
+
+
+class ImplausiblePay(DomainError):
+    code = "implausible_pay"
 
 
 class NoExchangeRate(DomainError):
@@ -102,6 +110,16 @@ def latest_rates(currencies: set[str], on_date: date) -> dict[str, Rate]:
 
 def to_usd(amount: Decimal, rate: Rate) -> Decimal:
     return money(Decimal(amount) * rate.rate_to_usd)
+
+
+def check_plausible_annual_usd(amount: Decimal, *, field: str) -> None:
+    low, high = PLAUSIBLE_ANNUAL_USD
+    if not low <= amount <= high:
+        raise ImplausiblePay(
+            f"This is {amount:,.0f} USD a year; pay must come to between {low:,.0f} and {high:,.0f} USD a year. "
+            "Check the amount and the pay period.",
+            field=field,
+        )
 
 
 def from_usd(amount_usd: Decimal, rate: Rate) -> Decimal:

@@ -47,6 +47,19 @@ def django_capture_on_commit_callbacks():
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process_unless_testing_services(request):
+    """Tests run Celery tasks in-process, as the embedded default does, even when REDIS_URL is set;
+    only tests marked `services` send them to the real broker and worker."""
+    from config.celery import app
+
+    # Configured from Django settings with the CELERY namespace, so the key carries the prefix.
+    previous = app.conf["CELERY_TASK_ALWAYS_EAGER"]
+    app.conf["CELERY_TASK_ALWAYS_EAGER"] = request.node.get_closest_marker("services") is None
+    yield
+    app.conf["CELERY_TASK_ALWAYS_EAGER"] = previous
+
+
+@pytest.fixture(autouse=True)
 def _bundled_exchange_rates(request):
     # Migrations load the bundled rates, but transactional tests flush every table afterwards;
     # put them back for whichever test runs next.

@@ -1,0 +1,112 @@
+"""Service-level rules of job postings: expiry, sanitising, and which market segments a change marks."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from insights.models import DirtySegment
+from jobs import services
+from jobs.models import JobPosting, PostingStatus
+from tests.factories import DraftPostingFactory, ModeratorFactory, PublishedPostingFactory
+
+ML_SENIOR = {"ml_engineer:senior:US", "ml_engineer:senior:world"}
+
+
+def dirty_keys() -> set[str]:
+    return set(DirtySegment.objects.values_list("key", flat=True))
+
+
+def member_of(company):
+    return company.memberships.select_related("user").first().user
+
+
+@pytest.mark.django_db
+def test_posting_past_its_expiry_stops_being_visible_at_once():
+    posting = PublishedPostingFactory()
+    assert JobPosting.objects.visible().filter(pk=posting.pk).exists()
+
+    JobPosting.objects.filter(pk=posting.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert not JobPosting.objects.visible().filter(pk=posting.pk).exists()
+    assert JobPosting.objects.get(pk=posting.pk).status == PostingStatus.PUBLISHED  # until the sweep runs
+
+
+@pytest.mark.django_db
+def test_postings_expire_due_expires_and_marks_segments():
+    due = PublishedPostingFactory()
+    not_due = PublishedPostingFactory(role_family="data_scientist", country="DE")
+    JobPosting.objects.filter(pk=due.pk).update(expires_at=timezone.now() - timedelta(minutes=5))
+    DirtySegment.objects.all().delete()  # forget the marks made by publishing
+
+    assert services.postings_expire_due() == 1
+
+    due.refresh_from_db()
+    not_due.refresh_from_db()
+    assert due.status == PostingStatus.EXPIRED and due.closed_at is not None
+    assert not_due.status == PostingStatus.PUBLISHED and not_due.closed_at is None
+    assert dirty_keys() == ML_SENIOR
+    assert services.postings_expire_due() == 0  # idempotent: nothing is due any more
+
+
+@pytest.mark.django_db
+def test_postings_expire_due_leaves_future_expiries_alone():
+    posting = PublishedPostingFactory()
+    DirtySegment.objects.all().delete()
+
+    assert services.postings_expire_due() == 0
+
+    posting.refresh_from_db()
+    assert posting.status == PostingStatus.PUBLISHED
+    assert dirty_keys() == set()
+
+
+@pytest.mark.django_db
+def test_description_html_is_sanitised_on_create_and_update():
+    posting = DraftPostingFactory(description='<p>Build <b>models</b>.</p><script>alert("x")</script>')
+
+    assert "<script" not in posting.description and "alert" not in posting.description
+    assert posting.description == "<p>Build <b>models</b>.</p>"
+    assert JobPosting.objects.get(pk=posting.pk).description == "<p>Build <b>models</b>.</p>"
+
+    updated = services.posting_update(
+        posting=posting,
+        user=member_of(posting.company),
+        data={"description": '<p onclick="steal()">Hi</p><script src="https://evil.example/x.js"></script>'},
+    )
+
+    assert updated.description == "<p>Hi</p>"
+    assert JobPosting.objects.get(pk=posting.pk).description == "<p>Hi</p>"
+
+
+@pytest.mark.django_db
+def test_changing_role_family_of_a_published_posting_marks_old_and_new_segments():
+    posting = PublishedPostingFactory(role_family="ml_engineer", level="senior", country="US")
+    DirtySegment.objects.all().delete()
+
+    services.posting_update(posting=posting, user=member_of(posting.company), data={"role_family": "data_scientist"})
+
+    assert dirty_keys() == ML_SENIOR | {"data_scientist:senior:US", "data_scientist:senior:world"}
+    posting.refresh_from_db()
+    assert posting.role_family == "data_scientist" and posting.status == PostingStatus.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_editing_a_draft_marks_no_segments():
+    draft = DraftPostingFactory()
+    DirtySegment.objects.all().delete()
+
+    services.posting_update(posting=draft, user=member_of(draft.company), data={"role_family": "data_scientist"})
+
+    assert dirty_keys() == set()
+
+
+@pytest.mark.django_db
+def test_publishing_marks_the_country_and_worldwide_segments():
+    posting = DraftPostingFactory(country="DE", salary_currency="EUR")
+    services.posting_submit(posting=posting, user=member_of(posting.company))
+    assert dirty_keys() == set()  # draft -> pending changes nothing visible
+
+    services.posting_approve(posting=posting, moderator=ModeratorFactory())
+
+    assert dirty_keys() == {"ml_engineer:senior:DE", "ml_engineer:senior:world"}
