@@ -1,11 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from config.api import error_responses
 from insights.api import MarketRangeList
 from jobs.api import JobPostingViewSet
+
+obtain_auth_token = extend_schema(
+    summary="Exchange a user name and password for an API token",
+    responses={200: inline_serializer("Token", {"token": serializers.CharField()}), **error_responses(400)},
+)(ObtainAuthToken).as_view()
 
 router = DefaultRouter()
 router.register("jobs", JobPostingViewSet, basename="jobs")
