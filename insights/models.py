@@ -5,7 +5,7 @@ from salaries.taxonomy import Level, RoleFamily
 
 
 class MarketRange(models.Model):
-    """Pay percentiles of one segment, in annual USD, computed from visible postings.
+    """Pay percentiles of one segment, in annual USD, from visible postings and survey observations.
 
     `pay_min`/`pay_max` are kept for internal position estimates only: a single company's
     figure can sit at either end, so they are never shown through the API.
@@ -17,7 +17,11 @@ class MarketRange(models.Model):
     country = models.CharField(max_length=2, blank=True, help_text="Empty for worldwide.")
 
     sample_size = models.PositiveIntegerField(default=0)
-    company_count = models.PositiveIntegerField(default=0)
+    posting_count = models.PositiveIntegerField(default=0)
+    observation_count = models.PositiveIntegerField(default=0)
+    company_count = models.PositiveIntegerField(
+        default=0, help_text="Distinct contributors: companies for postings; each survey respondent counts as one."
+    )
     top_company_share = models.DecimalField(
         max_digits=5, decimal_places=4, default=0, help_text="Share of the data points from the largest contributor."
     )

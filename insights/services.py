@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Aggregate, Avg, Count, DecimalField, FloatField, Max, Min
+from django.db.models import Count
 from django.utils import timezone
 
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, percentile_cont
 from insights.segments import Segment
 from jobs.models import JobPosting
+from salaries.models import SalaryObservation
 from salaries.money import money
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,13 @@ def segments_mark_dirty(*, keys: set[str] | list[str], schedule: bool = True) ->
             f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1, marked_at = excluded.marked_at",
             params,
         )
-    if schedule and not _drain_already_scheduled():
+    if schedule:
+        market_ranges_schedule_drain()
+
+
+def market_ranges_schedule_drain() -> None:
+    """Ask a worker to recompute the marked segments once the current transaction commits."""
+    if not _drain_already_scheduled():
         transaction.on_commit(_enqueue_drain, robust=True)
 
 
@@ -64,6 +71,8 @@ def _enqueue_drain() -> None:
 @dataclass(frozen=True)
 class SegmentStats:
     sample_size: int
+    posting_count: int
+    observation_count: int
     company_count: int
     top_company_share: Decimal
     mean: Decimal | None
@@ -72,51 +81,68 @@ class SegmentStats:
     percentiles: dict[str, Decimal | None]
 
 
-class PercentileCont(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
 def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
-    """Pay statistics of one segment from the postings visible at `now` (midpoint of each range)."""
-    rows = JobPosting.objects.visible(now).in_segment(segment)
-    by_company = rows.values("company_id").annotate(n=Count("id")).order_by("-n")
-    top = by_company.first()
-    in_database = connection.vendor == "postgresql"
-    summary = rows.aggregate(
-        n=Count("id"),
-        companies=Count("company_id", distinct=True),
-        low=Min("salary_mid_usd"),
-        high=Max("salary_mid_usd"),
-        # PostgreSQL computes percentiles and an exact numeric mean itself; SQLite has neither,
-        # so there the sorted values come back and the same definition runs in Python.
-        **(
-            {name: PercentileCont("salary_mid_usd", fraction=str(f)) for name, f in FRACTIONS.items()}
-            | {"mean": Avg("salary_mid_usd", output_field=DecimalField())}
-            if in_database
-            else {}
-        ),
-    )
-    n = summary["n"]
-    if n == 0:
-        percentiles, mean = dict.fromkeys(FRACTIONS), None
-    elif in_database:
-        percentiles = {name: money(Decimal(repr(summary[name]))) for name in FRACTIONS}
-        mean = money(Decimal(summary["mean"]))
+    """Pay statistics of one segment at `now`.
+
+    Data points: each visible posting's midpoint (annual USD) and each survey observation's
+    annual USD salary. Contributors: a posting's company; each survey respondent is their own.
+    """
+    postings = JobPosting.objects.visible(now).in_segment(segment)
+    observations = SalaryObservation.objects.in_segment(segment)
+    top = postings.values("company_id").annotate(n=Count("id")).order_by("-n").values_list("n", flat=True).first()
+    if connection.vendor == "postgresql":
+        n, n_postings, contributors, low, high, mean, cuts = _summary_in_database(postings, observations)
     else:
-        values = list(rows.order_by("salary_mid_usd").values_list("salary_mid_usd", flat=True))
-        percentiles = {name: money(percentile_cont(values, f)) for name, f in FRACTIONS.items()}
-        mean = money(sum(values, Decimal(0)) / n)
+        n, n_postings, contributors, low, high, mean, cuts = _summary_in_python(postings, observations)
+    if n == 0:
+        return SegmentStats(0, 0, 0, 0, Decimal(0), None, None, None, dict.fromkeys(FRACTIONS))
+    largest = max(top or 0, 1 if n > n_postings else 0)
     return SegmentStats(
         sample_size=n,
-        company_count=summary["companies"],
-        top_company_share=(Decimal(top["n"]) / n).quantize(Decimal("0.0001")) if n else Decimal(0),
-        mean=mean,
-        pay_min=summary["low"],
-        pay_max=summary["high"],
-        percentiles=percentiles,
+        posting_count=n_postings,
+        observation_count=n - n_postings,
+        company_count=contributors,
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001")),
+        mean=money(mean),
+        pay_min=low,
+        pay_max=high,
+        percentiles={name: money(value) for name, value in zip(FRACTIONS, cuts, strict=True)},
     )
+
+
+def _summary_in_database(postings, observations):
+    """One query: PostgreSQL's exact percentile_cont over postings and observations together."""
+    posting_sql, posting_params = postings.values_list("salary_mid_usd", "company_id").query.sql_with_params()
+    observation_sql, observation_params = observations.values_list("salary_usd", "id").query.sql_with_params()
+    fractions = ", ".join(str(f) for f in FRACTIONS.values())
+    sql = f"""
+        SELECT count(*), count(*) FILTER (WHERE kind = 'p'), count(DISTINCT (kind, contributor)),
+               min(pay), max(pay), avg(pay),
+               percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY pay)
+        FROM (
+            SELECT p.salary_mid_usd AS pay, 'p' AS kind, p.company_id AS contributor FROM ({posting_sql}) p
+            UNION ALL
+            SELECT o.salary_usd, 'o', o.id FROM ({observation_sql}) o
+        ) points
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*posting_params, *observation_params])
+        n, n_postings, contributors, low, high, mean, cuts = cursor.fetchone()
+    cuts = [Decimal(repr(c)) for c in cuts] if cuts else []
+    return n, n_postings, contributors, low, high, mean, cuts
+
+
+def _summary_in_python(postings, observations):
+    """SQLite has no percentile_cont: fetch the points and apply the same definition."""
+    points = list(postings.values_list("salary_mid_usd", "company_id"))
+    surveyed = list(observations.values_list("salary_usd", flat=True))
+    values = sorted([pay for pay, _ in points] + surveyed)
+    if not values:
+        return 0, 0, 0, None, None, None, []
+    contributors = len({company for _, company in points}) + len(surveyed)
+    mean = sum(values, Decimal(0)) / len(values)
+    cuts = [percentile_cont(values, f) for f in FRACTIONS.values()]
+    return len(values), len(points), contributors, values[0], values[-1], mean, cuts
 
 
 def market_range_recompute(*, key: str) -> MarketRange:
@@ -144,6 +170,8 @@ def market_range_recompute(*, key: str) -> MarketRange:
         now = timezone.now()
         stats = segment_stats_compute(segment=segment, now=now)
         market_range.sample_size = stats.sample_size
+        market_range.posting_count = stats.posting_count
+        market_range.observation_count = stats.observation_count
         market_range.company_count = stats.company_count
         market_range.top_company_share = stats.top_company_share
         market_range.mean = stats.mean
@@ -169,7 +197,8 @@ def market_ranges_recompute_dirty(*, limit: int) -> tuple[int, bool]:
 def market_ranges_mark_all(*, now=None) -> int:
     """Mark every segment that has visible postings or an existing range: a full rebuild's work list."""
     keys: set[str] = set(MarketRange.objects.values_list("key", flat=True))
-    combos = JobPosting.objects.visible(now).values_list("role_family", "level", "country").distinct()
+    combos = set(JobPosting.objects.visible(now).values_list("role_family", "level", "country").distinct())
+    combos |= set(SalaryObservation.objects.values_list("role_family", "level", "country").distinct())
     for role_family, level, country in combos:
         keys.add(Segment(role_family, level, country).key)
         keys.add(Segment(role_family, level).key)

@@ -4,13 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from salaries.money import PayPeriod
-from salaries.taxonomy import Level, RoleFamily
-
-
-class SizeBand(models.TextChoices):
-    STARTUP = "startup", "Startup"
-    MID_SIZE = "mid_size", "Mid-size"
-    LARGE = "large", "Large enterprise"
+from salaries.taxonomy import Level, RoleFamily, SizeBand
 
 
 class FundingStage(models.TextChoices):

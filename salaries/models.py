@@ -19,3 +19,180 @@ class ExchangeRate(models.Model):
 
     def __str__(self):
         return f"1 {self.currency} = {self.rate_to_usd} USD on {self.date}"
+
+
+class SourceKind(models.TextChoices):
+    CURATED_ARTICLE = "curated_article", "Curated article"
+    GOVERNMENT_SURVEY = "government_survey", "Government survey"
+    SALARY_SURVEY = "salary_survey", "Salary survey (individual records)"
+
+
+class BenchmarkSource(models.Model):
+    """Who published pay data we show or use: an article, a government survey, a salary survey."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    publisher = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=SourceKind.choices)
+    url = models.URLField(blank=True)
+    citation = models.TextField(blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title
+
+
+class BenchmarkRelease(models.Model):
+    """One version of a source's data. A new release is added beside the old ones, never over them."""
+
+    source = models.ForeignKey(BenchmarkSource, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=50)
+    published_on = models.DateField(null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+    file_name = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["source__slug", "-published_on", "-version"]
+        constraints = [models.UniqueConstraint(fields=["source", "version"], name="release_unique_version")]
+
+    def __str__(self):
+        return f"{self.source.slug} {self.version}"
+
+
+class Measure(models.TextChoices):
+    BASE = "base", "Base pay"
+    TOTAL = "total_compensation", "Total compensation"
+
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+
+
+class SalaryBenchmark(models.Model):
+    """A published pay figure or range, exactly as its source gives it, plus an annual-USD midpoint.
+
+    `key` identifies the figure within its source across releases (an OEWS area and occupation,
+    an article's table row), so two releases can be compared figure by figure.
+    """
+
+    release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="benchmarks")
+    key = models.CharField(max_length=200)
+    label = models.CharField(max_length=300, blank=True, help_text="The figure's own wording, e.g. a table row.")
+    role_family = models.CharField(max_length=30, blank=True)
+    occupation = models.CharField(max_length=200, blank=True, help_text="The source's occupation or job title.")
+    level = models.CharField(max_length=20, blank=True, help_text="Empty: all levels.")
+    country = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=100, blank=True, help_text="A region or state, e.g. Europe or CA.")
+    area = models.CharField(max_length=200, blank=True, help_text="A metro area, e.g. an OEWS MSA.")
+    company_size = models.CharField(max_length=20, blank=True)
+    company_name = models.CharField(max_length=200, blank=True)
+    industry = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    measure = models.CharField(max_length=30, choices=Measure.choices, default=Measure.BASE)
+
+    currency = models.CharField(max_length=3)
+    period = models.CharField(max_length=5, default="YEAR")
+    p10 = models.DecimalField(**MONEY)
+    p25 = models.DecimalField(**MONEY)
+    p50 = models.DecimalField(**MONEY)
+    p75 = models.DecimalField(**MONEY)
+    p90 = models.DecimalField(**MONEY)
+    mean = models.DecimalField(**MONEY)
+    pay_min = models.DecimalField(**MONEY)
+    pay_max = models.DecimalField(**MONEY)
+    open_ended_max = models.BooleanField(default=False, help_text="The source says 'and more' after its maximum.")
+    equity_pct_min = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    equity_pct_max = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    employment = models.PositiveIntegerField(null=True, blank=True, help_text="Jobs the figure covers, if given.")
+    notes = models.TextField(blank=True)
+
+    central_annual_usd = models.DecimalField(
+        **MONEY, help_text="Median, else mean, else range midpoint, in annual USD: what checks compare."
+    )
+    fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    fx_rate_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["release", "key"]
+        constraints = [models.UniqueConstraint(fields=["release", "key"], name="benchmark_unique_key")]
+        indexes = [models.Index(fields=["role_family", "level", "country"], name="benchmark_segment")]
+
+    def __str__(self):
+        return f"{self.release}: {self.label or self.key}"
+
+
+class BenchmarkFlag(models.Model):
+    """A contradiction found in a source's figures: shown, never hidden or silently fixed."""
+
+    class Code(models.TextChoices):
+        RANGE_INVERTED = "range_inverted", "Maximum below minimum"
+        LEVEL_ORDER = "level_order", "A higher level below a lower level's figures"
+        FAR_FROM_MARKET = "far_from_market", "More than 3× away from the market median"
+
+    release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="flags")
+    benchmark = models.ForeignKey(SalaryBenchmark, on_delete=models.CASCADE, related_name="flags")
+    code = models.CharField(max_length=30, choices=Code.choices)
+    message = models.TextField()
+    detected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["release", "code", "benchmark"]
+
+    def __str__(self):
+        return f"{self.code}: {self.message}"
+
+
+class ExperienceLevel(models.TextChoices):
+    ENTRY = "EN", "Entry"
+    MID = "MI", "Mid"
+    SENIOR = "SE", "Senior"
+    EXECUTIVE = "EX", "Executive"
+
+
+class SalaryObservationQuerySet(models.QuerySet):
+    def in_segment(self, segment):
+        filters = {"role_family": segment.role_family, "level": segment.level}
+        if segment.country:
+            filters["country"] = segment.country
+        return self.filter(**filters)
+
+
+class SalaryObservation(models.Model):
+    """One person's reported salary from an imported survey. Feeds market ranges beside postings."""
+
+    release = models.ForeignKey(BenchmarkRelease, on_delete=models.PROTECT, related_name="observations")
+    source = models.ForeignKey(BenchmarkSource, on_delete=models.PROTECT, related_name="observations")
+    external_key = models.CharField(
+        max_length=64, help_text="Stable within the source: re-imports update, never duplicate."
+    )
+    work_year = models.PositiveSmallIntegerField()
+    job_title = models.CharField(max_length=200)
+    role_family = models.CharField(max_length=30)
+    level = models.CharField(max_length=20)
+    experience_level = models.CharField(max_length=2, choices=ExperienceLevel.choices)
+    employment_type = models.CharField(max_length=2)
+    country = models.CharField(max_length=2, help_text="The employer's country.")
+    employee_residence = models.CharField(max_length=2, blank=True)
+    remote_ratio = models.PositiveSmallIntegerField()
+    company_size = models.CharField(max_length=20)
+    salary = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_currency = models.CharField(max_length=3)
+    salary_usd = models.DecimalField(max_digits=14, decimal_places=2, help_text="Our conversion, annual USD.")
+    publisher_salary_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
+    fx_rate_date = models.DateField(null=True, blank=True)
+
+    objects = SalaryObservationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_key"], name="observation_unique_key"),
+            models.CheckConstraint(condition=models.Q(salary__gt=0), name="observation_salary_positive"),
+        ]
+        indexes = [models.Index(fields=["role_family", "level", "country"], name="observation_segment")]
+
+    def __str__(self):
+        return f"{self.job_title} {self.work_year} {self.country}"

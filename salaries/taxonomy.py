@@ -15,6 +15,7 @@ class RoleFamily(models.TextChoices):
     ML_PLATFORM = "ml_platform", "ML / AI platform engineer (MLOps)"
     DATA_ANALYST = "data_analyst", "Data analyst"
     SOFTWARE_ENGINEER = "software_engineer", "Software engineer"
+    OTHER = "other", "Other (title not recognised)"
 
 
 class Level(models.TextChoices):
@@ -39,3 +40,14 @@ LEVEL_YEARS: dict[str, tuple[int | None, int | None]] = {
     Level.LEAD: (10, None),
     Level.DIRECTOR: (12, None),
 }
+
+
+# Levels in order of seniority, for checks such as "a senior figure below the mid-level range".
+# Lead/manager sits beside staff and principal; only the individual-contributor ladder is ordered.
+LEVEL_ORDER = [Level.INTERN, Level.JUNIOR, Level.MID, Level.SENIOR, Level.STAFF, Level.PRINCIPAL, Level.DIRECTOR]
+
+
+class SizeBand(models.TextChoices):
+    STARTUP = "startup", "Startup"
+    MID_SIZE = "mid_size", "Mid-size"
+    LARGE = "large", "Large enterprise"

@@ -1,0 +1,66 @@
+from django.db.models import Count, Prefetch, QuerySet
+
+from salaries.models import BenchmarkFlag, BenchmarkRelease, BenchmarkSource, SalaryBenchmark
+
+COMPARED_FIELDS = ["p10", "p25", "p50", "p75", "p90", "mean", "pay_min", "pay_max", "employment", "central_annual_usd"]
+
+
+def latest_release_ids() -> list[int]:
+    """Each source's newest release: the latest publication date, else the latest import."""
+    latest: dict[int, BenchmarkRelease] = {}
+    for release in BenchmarkRelease.objects.only("id", "source_id", "published_on", "imported_at"):
+        best = latest.get(release.source_id)
+        if best is None or _newer(release, best):
+            latest[release.source_id] = release
+    return [release.pk for release in latest.values()]
+
+
+def _newer(a: BenchmarkRelease, b: BenchmarkRelease) -> bool:
+    if a.published_on and b.published_on and a.published_on != b.published_on:
+        return a.published_on > b.published_on
+    return a.imported_at > b.imported_at
+
+
+def benchmarks_list(*, release: str | None = None) -> QuerySet:
+    """Benchmarks of each source's latest release, or of the named release version."""
+    benchmarks = SalaryBenchmark.objects.select_related("release__source").prefetch_related(
+        Prefetch("flags", queryset=BenchmarkFlag.objects.order_by("code"))
+    )
+    if release:
+        return benchmarks.filter(release__version=release)
+    return benchmarks.filter(release_id__in=latest_release_ids())
+
+
+def benchmark_sources_list() -> QuerySet:
+    releases = (
+        BenchmarkRelease.objects.annotate(benchmark_count=Count("benchmarks"))
+        .order_by("-published_on", "-imported_at")
+        .prefetch_related(
+            Prefetch("flags", queryset=BenchmarkFlag.objects.select_related("benchmark").order_by("code"))
+        )
+    )
+    return BenchmarkSource.objects.prefetch_related(Prefetch("releases", queryset=releases)).order_by("slug")
+
+
+def benchmark_release_changes(*, source: BenchmarkSource, old: BenchmarkRelease, new: BenchmarkRelease) -> dict:
+    """What changed between two releases of a source, figure by figure (matched on their keys)."""
+    before = {b.key: b for b in old.benchmarks.all()}
+    after = {b.key: b for b in new.benchmarks.all()}
+    changed = []
+    for key in sorted(before.keys() & after.keys()):
+        differences = {
+            name: {"from": getattr(before[key], name), "to": getattr(after[key], name)}
+            for name in COMPARED_FIELDS
+            if getattr(before[key], name) != getattr(after[key], name)
+        }
+        if differences:
+            changed.append({"key": key, "label": after[key].label, "changes": differences})
+    return {
+        "source": source.slug,
+        "from": old.version,
+        "to": new.version,
+        "added": [{"key": k, "label": after[k].label} for k in sorted(after.keys() - before.keys())],
+        "removed": [{"key": k, "label": before[k].label} for k in sorted(before.keys() - after.keys())],
+        "changed": changed,
+        "unchanged": len(before.keys() & after.keys()) - len(changed),
+    }
