@@ -10,7 +10,10 @@ from insights.percentiles import percentile_rank
 from insights.segments import Segment, segments_for_posting
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
 
-MARKET_SOURCE = "Job postings published on this board: the midpoint of each posted range, in annual USD."
+MARKET_SOURCE = (
+    "Computed from job postings published on this board (the midpoint of each posted range) "
+    "and imported salary-survey records, in annual USD."
+)
 
 
 def market_ranges_list() -> QuerySet:
@@ -22,6 +25,8 @@ def market_range_provenance(market_range: MarketRange) -> dict:
         "kind": "computed",
         "source": MARKET_SOURCE,
         "sample_size": market_range.sample_size,
+        "posting_count": market_range.posting_count,
+        "observation_count": market_range.observation_count,
         "as_of": market_range.computed_at,
     }
 
@@ -54,7 +59,18 @@ def _segment_info(segment: Segment) -> dict:
     }
 
 
-def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None) -> dict:
+def _in_currency(values: dict, rate: Rate | None, currency: str) -> dict | None:
+    if rate is None:
+        return None
+    return {
+        "currency": currency,
+        "period": "YEAR",
+        **{name: from_usd(value, rate) for name, value in values.items()},
+        "exchange_rate": {"rate_to_usd": rate.rate_to_usd, "date": rate.date, "source": rate.source},
+    }
+
+
+def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, requested: Rate | None) -> dict:
     candidates = [ranges.get(segment.key) for segment in segments_for_posting(posting)]
     usable = next((r for r in candidates if r is not None and r.is_publishable), None)
     if usable is None:
@@ -69,19 +85,12 @@ def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None) -> dict
             "as_of": own.computed_at if own else None,
         }
     usd = {name: getattr(usable, name) for name in ("p25", "p50", "p75")}
-    local = None
-    if rate is not None:
-        local = {
-            "currency": posting.salary_currency,
-            "period": "YEAR",
-            **{name: from_usd(value, rate) for name, value in usd.items()},
-            "exchange_rate": {"rate_to_usd": rate.rate_to_usd, "date": rate.date, "source": rate.source},
-        }
     return {
         "status": "ok",
         "segment": _segment_info(Segment.from_key(usable.key)),
         "market_usd": {"currency": BASE_CURRENCY, "period": "YEAR", **usd},
-        "market": local,
+        "market": _in_currency(usd, rate, posting.salary_currency),
+        **({"market_requested": _in_currency(usd, requested, requested.currency)} if requested else {}),
         "sample_size": usable.sample_size,
         "company_count": usable.company_count,
         "as_of": usable.computed_at,
@@ -90,12 +99,13 @@ def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None) -> dict
     }
 
 
-def salary_contexts_for(*, postings: list, today: date) -> dict[int, dict]:
+def salary_contexts_for(*, postings: list, today: date, requested: Rate | None = None) -> dict[int, dict]:
     """The salary context of each posting, in two queries whatever the number of postings.
 
-    Uses the posting's country segment when it is publishable, else the worldwide one.
+    Uses the posting's country segment when it is publishable, else the worldwide one. With a
+    requested currency, the market figures are given in it too.
     """
     keys = {segment.key for posting in postings for segment in segments_for_posting(posting)}
     ranges = {r.key: r for r in MarketRange.objects.filter(key__in=keys)} if keys else {}
     rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}
-    return {p.pk: _context(p, ranges, rates.get(p.salary_currency)) for p in postings}
+    return {p.pk: _context(p, ranges, rates.get(p.salary_currency), requested) for p in postings}

@@ -36,6 +36,8 @@ class MarketRangeSerializer(serializers.ModelSerializer):
             "p90",
             "mean",
             "sample_size",
+            "posting_count",
+            "observation_count",
             "company_count",
             "computed_at",
             "publishable",

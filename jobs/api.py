@@ -6,12 +6,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from config.api import error_responses
+from config.errors import DomainError
 from insights.selectors import salary_contexts_for
 from jobs import services
 from jobs.filters import JobPostingFilter
 from jobs.selectors import companies_of, postings_list, postings_visible_to
 from jobs.serializers import CloseSerializer, JobPostingSerializer, PostingWriteSerializer, RejectSerializer
+from salaries.money import rate_on
 
+CURRENCY = OpenApiParameter(
+    "currency", str, description="ISO 4217 code: also give annual pay and market figures in this currency."
+)
 SCOPE = OpenApiParameter(
     "scope",
     str,
@@ -24,11 +29,13 @@ SCOPE = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(
         summary="List job postings with their salary context",
-        parameters=[SCOPE],
+        parameters=[SCOPE, CURRENCY],
         responses={200: JobPostingSerializer, **error_responses(400, 404)},
     ),
     retrieve=extend_schema(
-        summary="One job posting with its salary context", responses={200: JobPostingSerializer, **error_responses(404)}
+        summary="One job posting with its salary context",
+        parameters=[CURRENCY],
+        responses={200: JobPostingSerializer, **error_responses(404)},
     ),
     create=extend_schema(
         summary="Create a draft posting (employers)",
@@ -65,12 +72,22 @@ class JobPostingViewSet(
             return postings_list(user=self.request.user, scope=scope)
         return postings_visible_to(user=self.request.user)
 
+    def _requested_rate(self):
+        """The rate for `?currency=`, if asked: pay and market figures are then also given in it."""
+        code = self.request.query_params.get("currency")
+        if not code:
+            return None
+        try:
+            return rate_on(code, timezone.now().date())
+        except DomainError as error:
+            raise ValidationError({"currency": [error.message]}, code=error.code) from error
+
     def _render(self, postings, *, many=False, status_code=status.HTTP_200_OK):
         items = postings if many else [postings]
-        contexts = salary_contexts_for(postings=items, today=timezone.now().date())
-        serializer = JobPostingSerializer(
-            postings, many=many, context={"request": self.request, "salary_contexts": contexts}
-        )
+        requested = self._requested_rate()
+        contexts = salary_contexts_for(postings=items, today=timezone.now().date(), requested=requested)
+        context = {"request": self.request, "salary_contexts": contexts, "requested_rate": requested}
+        serializer = JobPostingSerializer(postings, many=many, context=context)
         return serializer.data if many else Response(serializer.data, status=status_code)
 
     def list(self, request, *args, **kwargs):

@@ -2,7 +2,7 @@ import pycountry
 from rest_framework import serializers
 
 from jobs.models import Company, EmploymentType, JobPosting, RemotePolicy
-from salaries.money import PayPeriod, currency_is_iso4217
+from salaries.money import PayPeriod, currency_is_iso4217, from_usd
 from salaries.taxonomy import Level, RoleFamily
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -88,7 +88,8 @@ class JobPostingSerializer(serializers.ModelSerializer):
         return {"city": posting.city, "country": posting.country, "remote_policy": posting.remote_policy}
 
     def get_pay(self, posting) -> dict:
-        return {
+        requested = self.context.get("requested_rate")
+        pay = {
             "as_posted": {
                 "min": posting.salary_min,
                 "max": posting.salary_max,
@@ -108,6 +109,19 @@ class JobPostingSerializer(serializers.ModelSerializer):
                 "as_of": posting.updated_at,
             },
         }
+        if requested is not None:
+            pay["annual_requested"] = {
+                "currency": requested.currency,
+                "min": from_usd(posting.salary_min_usd, requested),
+                "max": from_usd(posting.salary_max_usd, requested),
+                "midpoint": from_usd(posting.salary_mid_usd, requested),
+                "exchange_rate": {
+                    "rate_to_usd": requested.rate_to_usd,
+                    "date": requested.date,
+                    "source": requested.source,
+                },
+            }
+        return pay
 
     def get_salary_context(self, posting) -> dict | None:
         return self.context.get("salary_contexts", {}).get(posting.pk)

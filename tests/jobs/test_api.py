@@ -772,3 +772,27 @@ def test_implausible_pay_is_rejected_with_the_field(employer, as_user, overrides
     assert body["error"]["code"] == "validation_error"
     assert {"field": field, "code": "implausible_pay"} == {k: body["error"]["fields"][0][k] for k in ("field", "code")}
     assert not JobPosting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_pay_and_market_in_a_requested_currency(api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        postings = [PublishedPostingFactory(company=CompanyFactory(), salary_min=100_000 + 5_000 * i) for i in range(5)]
+    body = api.get(detail(postings[0].pk), {"currency": "eur"}).json()
+    requested = body["pay"]["annual_requested"]
+    rate = Decimal(str(requested["exchange_rate"]["rate_to_usd"]))
+    assert requested["currency"] == "EUR" and requested["exchange_rate"]["date"]
+    assert Decimal(str(requested["min"])) == (postings[0].salary_min_usd / rate).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    market = body["salary_context"]["market_requested"]
+    assert market["currency"] == "EUR"
+    assert Decimal(str(market["p50"])) == (Decimal(str(body["salary_context"]["market_usd"]["p50"])) / rate).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+
+    bad = api.get(JOBS, {"currency": "XYZ"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["fields"][0] == {
+        "field": "currency", "code": "unknown_currency", "message": bad.json()["error"]["fields"][0]["message"]
+    }  # fmt: skip
