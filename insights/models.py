@@ -31,6 +31,15 @@ class MarketRange(models.Model):
     p75 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     p90 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     mean = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_sample_size = models.PositiveIntegerField(
+        default=0, help_text="Data points with a known total compensation (postings; surveys report base only)."
+    )
+    total_p10 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_p25 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_p50 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_p75 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_p90 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_mean = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     pay_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     pay_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(help_text="As-of time: the data visible at this moment went in.")

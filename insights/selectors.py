@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from insights.models import MarketRange
@@ -46,6 +47,23 @@ def _position(midpoint_usd: Decimal, market_range: MarketRange) -> dict:
         # Outside p10–p90 the estimate is clamped: the extremes are a single company's figures.
         "percentile_clamped": midpoint_usd < market_range.p10 or midpoint_usd > market_range.p90,
         "label": label,
+    }
+
+
+def _total_context(posting, market_range: MarketRange) -> dict | None:
+    """Total compensation beside base pay, when enough postings in the segment declare a package."""
+    if market_range.total_sample_size < settings.MARKET_MIN_SAMPLE_SIZE or market_range.total_p25 is None:
+        return None
+    curve = [(Decimal(p), getattr(market_range, f"total_p{p}")) for p in (10, 25, 50, 75, 90)]
+    return {
+        "currency": BASE_CURRENCY,
+        "period": "YEAR",
+        "p25": market_range.total_p25,
+        "p50": market_range.total_p50,
+        "p75": market_range.total_p75,
+        "sample_size": market_range.total_sample_size,
+        "posting_total_annual_usd": posting.total_comp_mid_usd,
+        "posting_percentile": percentile_rank(posting.total_comp_mid_usd, curve).quantize(Decimal("0.1")),
     }
 
 
@@ -95,6 +113,7 @@ def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, request
         "company_count": usable.company_count,
         "as_of": usable.computed_at,
         "position": _position(posting.salary_mid_usd, usable),
+        "total_compensation": _total_context(posting, usable),
         "provenance": market_range_provenance(usable),
     }
 

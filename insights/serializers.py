@@ -5,6 +5,7 @@ from insights.segments import Segment
 from insights.selectors import market_range_provenance
 
 PERCENTILES = ("p10", "p25", "p50", "p75", "p90", "mean")
+TOTALS = tuple(f"total_{name}" for name in PERCENTILES)
 
 
 class MarketRangeSerializer(serializers.ModelSerializer):
@@ -35,6 +36,13 @@ class MarketRangeSerializer(serializers.ModelSerializer):
             "p75",
             "p90",
             "mean",
+            "total_p10",
+            "total_p25",
+            "total_p50",
+            "total_p75",
+            "total_p90",
+            "total_mean",
+            "total_sample_size",
             "sample_size",
             "posting_count",
             "observation_count",
@@ -68,6 +76,6 @@ class MarketRangeSerializer(serializers.ModelSerializer):
     def to_representation(self, market_range):
         data = super().to_representation(market_range)
         if not market_range.is_publishable and not self.context.get("show_unpublished"):
-            for name in PERCENTILES:
+            for name in PERCENTILES + TOTALS:
                 data[name] = None
         return data

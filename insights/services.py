@@ -79,6 +79,23 @@ class SegmentStats:
     pay_min: Decimal | None
     pay_max: Decimal | None
     percentiles: dict[str, Decimal | None]
+    total_sample_size: int = 0
+    total_mean: Decimal | None = None
+    total_percentiles: dict[str, Decimal | None] | None = None
+
+
+EMPTY_STATS = SegmentStats(
+    sample_size=0,
+    posting_count=0,
+    observation_count=0,
+    company_count=0,
+    top_company_share=Decimal(0),
+    mean=None,
+    pay_min=None,
+    pay_max=None,
+    percentiles=dict.fromkeys(FRACTIONS),
+    total_percentiles=dict.fromkeys(FRACTIONS),
+)
 
 
 def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
@@ -95,8 +112,11 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     else:
         n, n_postings, contributors, low, high, mean, cuts = _summary_in_python(postings, observations)
     if n == 0:
-        return SegmentStats(0, 0, 0, 0, Decimal(0), None, None, None, dict.fromkeys(FRACTIONS))
+        return EMPTY_STATS
     largest = max(top or 0, 1 if n > n_postings else 0)
+    # Total compensation only where it is known: postings declare their package; surveys report base only.
+    # Its percentiles are computed from the totals themselves, never by adding up base and bonus percentiles.
+    total_n, total_mean, total_cuts = _distribution(postings, "total_comp_mid_usd")
     return SegmentStats(
         sample_size=n,
         posting_count=n_postings,
@@ -107,6 +127,13 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
         pay_min=low,
         pay_max=high,
         percentiles={name: money(value) for name, value in zip(FRACTIONS, cuts, strict=True)},
+        total_sample_size=total_n,
+        total_mean=money(total_mean) if total_n else None,
+        total_percentiles=(
+            {name: money(c) for name, c in zip(FRACTIONS, total_cuts, strict=True)}
+            if total_n
+            else dict.fromkeys(FRACTIONS)
+        ),
     )
 
 
@@ -130,6 +157,25 @@ def _summary_in_database(postings, observations):
         n, n_postings, contributors, low, high, mean, cuts = cursor.fetchone()
     cuts = [Decimal(repr(c)) for c in cuts] if cuts else []
     return n, n_postings, contributors, low, high, mean, cuts
+
+
+def _distribution(queryset, field: str) -> tuple[int, Decimal | None, list[Decimal]]:
+    """Count, mean and p10–p90 of one column, with the same percentile definition on both databases."""
+    if connection.vendor == "postgresql":
+        sql, params = queryset.values_list(field).query.sql_with_params()
+        fractions = ", ".join(str(f) for f in FRACTIONS.values())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*), avg(v), percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY v) "
+                f"FROM (SELECT s.{field} AS v FROM ({sql}) s) points",
+                params,
+            )
+            n, mean, cuts = cursor.fetchone()
+        return n, mean, [Decimal(repr(c)) for c in cuts or []]
+    values = sorted(queryset.values_list(field, flat=True))
+    if not values:
+        return 0, None, []
+    return len(values), sum(values, Decimal(0)) / len(values), [percentile_cont(values, f) for f in FRACTIONS.values()]
 
 
 def _summary_in_python(postings, observations):
@@ -179,6 +225,10 @@ def market_range_recompute(*, key: str) -> MarketRange:
         market_range.pay_max = stats.pay_max
         for name, value in stats.percentiles.items():
             setattr(market_range, name, value)
+        market_range.total_sample_size = stats.total_sample_size
+        market_range.total_mean = stats.total_mean
+        for name, value in stats.total_percentiles.items():
+            setattr(market_range, f"total_{name}", value)
         market_range.computed_at = now
         market_range.save()
         if version is not None:

@@ -127,11 +127,31 @@ class JobPosting(models.Model):
     salary_max = models.DecimalField(max_digits=14, decimal_places=2)
     salary_currency = models.CharField(max_length=3)
     salary_period = models.CharField(max_length=5, choices=PayPeriod.choices, default=PayPeriod.YEAR)
+    # The rest of the package (salaries.compensation), in the posting's currency.
+    bonus_target_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    bonus_target_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    equity_pct_min = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    equity_pct_max = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    company_valuation = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    equity_grant_amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Stock (RSUs) granted over the vesting period.",
+    )
+    vesting_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    sign_on_bonus = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     # Pay normalised to a year in USD (salaries.money), with the rate used and its date.
     salary_min_usd = models.DecimalField(max_digits=14, decimal_places=2)
     salary_max_usd = models.DecimalField(max_digits=14, decimal_places=2)
     salary_mid_usd = models.DecimalField(
         max_digits=14, decimal_places=2, help_text="Midpoint of the annual USD range: the posting's market data point."
+    )
+    total_comp_mid_usd = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="Total compensation per year at the midpoint of the base range, annual USD (salaries.compensation).",
     )
     fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
     fx_rate_date = models.DateField(null=True, blank=True, help_text="Empty when the pay is in USD.")
@@ -152,6 +172,9 @@ class JobPosting(models.Model):
         permissions = [("moderate_postings", "Can approve or reject job postings")]
         constraints = [
             models.CheckConstraint(condition=Q(salary_min__gt=0), name="posting_salary_min_positive"),
+            models.CheckConstraint(
+                condition=Q(total_comp_mid_usd__gte=models.F("salary_mid_usd")), name="posting_total_at_least_base"
+            ),
             models.CheckConstraint(
                 condition=Q(salary_max__gte=models.F("salary_min")), name="posting_salary_range_ordered"
             ),

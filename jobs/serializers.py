@@ -2,6 +2,7 @@ import pycountry
 from rest_framework import serializers
 
 from jobs.models import Company, EmploymentType, JobPosting, RemotePolicy
+from jobs.services import PACKAGE_FIELDS, posting_total_compensation
 from salaries.money import PayPeriod, currency_is_iso4217, from_usd
 from salaries.taxonomy import Level, RoleFamily
 
@@ -27,6 +28,32 @@ class PostingWriteSerializer(serializers.Serializer):
     salary_max = serializers.DecimalField(**MONEY, min_value=0, help_text="Highest pay per period, as posted")
     salary_currency = serializers.CharField(help_text="ISO 4217 currency code, e.g. EUR")
     salary_period = serializers.ChoiceField(choices=PayPeriod.choices, required=False)
+    bonus_target_pct = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="Target bonus, % of base",
+    )
+    bonus_target_amount = serializers.DecimalField(
+        **MONEY, min_value=0, required=False, allow_null=True, help_text="Target bonus per year, posting currency"
+    )
+    equity_pct_min = serializers.DecimalField(
+        max_digits=6, decimal_places=3, min_value=0, required=False, allow_null=True, help_text="Equity, % of company"
+    )
+    equity_pct_max = serializers.DecimalField(
+        max_digits=6, decimal_places=3, min_value=0, required=False, allow_null=True
+    )
+    company_valuation = serializers.DecimalField(
+        max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True,
+        help_text="Latest valuation, posting currency; prices an equity percentage",
+    )  # fmt: skip
+    equity_grant_amount = serializers.DecimalField(
+        **MONEY, min_value=0, required=False, allow_null=True, help_text="Stock (RSUs) granted over the vesting period"
+    )
+    vesting_years = serializers.IntegerField(min_value=1, max_value=10, required=False, allow_null=True)
+    sign_on_bonus = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
     source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -59,6 +86,7 @@ class JobPostingSerializer(serializers.ModelSerializer):
     company = CompanySummarySerializer()
     location = serializers.SerializerMethodField()
     pay = serializers.SerializerMethodField()
+    compensation = serializers.SerializerMethodField()
     salary_context = serializers.SerializerMethodField()
 
     class Meta:
@@ -73,6 +101,7 @@ class JobPostingSerializer(serializers.ModelSerializer):
             "employment_type",
             "location",
             "pay",
+            "compensation",
             "status",
             "rejection_reason",
             "source_ref",
@@ -122,6 +151,26 @@ class JobPostingSerializer(serializers.ModelSerializer):
                 },
             }
         return pay
+
+    def get_compensation(self, posting) -> dict:
+        """The package per year at the base midpoint: each component, and the total, as posted and in USD."""
+        package = posting_total_compensation(posting)
+        components = ("base", "bonus", "equity_per_year", "sign_on_per_year", "total")
+        usd = package.scaled(posting.fx_rate_to_usd)
+        return {
+            "currency": posting.salary_currency,
+            "period": "YEAR",
+            **{name: getattr(package, name) for name in components},
+            "equity_unvalued_pct": list(package.equity_unvalued_pct) if package.equity_unvalued_pct else None,
+            "annual_usd": {name: getattr(usd, name) for name in components} | {"total": posting.total_comp_mid_usd},
+            "as_posted": {name: getattr(posting, name) for name in sorted(PACKAGE_FIELDS)},
+            "provenance": {
+                "kind": "employer_posted",
+                "source": posting.company.name,
+                "sample_size": None,
+                "as_of": posting.updated_at,
+            },
+        }
 
     def get_salary_context(self, posting) -> dict | None:
         return self.context.get("salary_contexts", {}).get(posting.pk)

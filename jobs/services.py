@@ -18,12 +18,23 @@ from config.errors import DomainError, InvalidTransition, NotPermitted
 from insights.segments import segments_for_posting
 from insights.services import segments_mark_dirty
 from jobs.models import Company, JobPosting, PostingStatus
+from salaries.compensation import Package, TotalCompensation, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
 
 S = PostingStatus
 
 EDITABLE = {S.DRAFT, S.PENDING_REVIEW, S.REJECTED, S.PUBLISHED}
-PAY_FIELDS = {"salary_min", "salary_max", "salary_currency", "salary_period"}
+PACKAGE_FIELDS = {
+    "bonus_target_pct",
+    "bonus_target_amount",
+    "equity_pct_min",
+    "equity_pct_max",
+    "company_valuation",
+    "equity_grant_amount",
+    "vesting_years",
+    "sign_on_bonus",
+}
+PAY_FIELDS = {"salary_min", "salary_max", "salary_currency", "salary_period"} | PACKAGE_FIELDS
 CONTENT_FIELDS = {
     "title",
     "description",
@@ -70,6 +81,7 @@ def _apply_pay(posting: JobPosting) -> None:
         raise DomainError("Maximum pay must be greater than zero.", field="salary_max", code="must_be_positive")
     if low > high:
         raise DomainError("Maximum pay must not be below minimum pay.", field="salary_max", code="min_greater_than_max")
+    _check_package(posting)
     rate = rate_on(posting.salary_currency, timezone.now().date())
     posting.salary_currency = rate.currency
     posting.salary_min_usd = to_usd(annualise(low, posting.salary_period), rate)
@@ -79,6 +91,52 @@ def _apply_pay(posting: JobPosting) -> None:
     posting.salary_mid_usd = money((posting.salary_min_usd + posting.salary_max_usd) / Decimal(2))
     posting.fx_rate_to_usd = rate.rate_to_usd
     posting.fx_rate_date = rate.date
+    package = posting_total_compensation(posting)
+    # Extras converted on their own and added to the base midpoint, so total >= base holds to the cent.
+    posting.total_comp_mid_usd = posting.salary_mid_usd + to_usd(package.total - package.base, rate)
+
+
+def posting_package(posting: JobPosting) -> Package:
+    return Package(**{name: getattr(posting, name) for name in PACKAGE_FIELDS})
+
+
+def posting_total_compensation(posting: JobPosting) -> TotalCompensation:
+    """The posting's yearly package at the midpoint of its base range, in its own currency."""
+    base = annualise((posting.salary_min + posting.salary_max) / 2, posting.salary_period)
+    return total_compensation(base=base, package=posting_package(posting))
+
+
+def _check_package(posting: JobPosting) -> None:
+    if posting.bonus_target_pct is not None and posting.bonus_target_amount is not None:
+        raise DomainError(
+            "Give the target bonus as a percentage of base or as an amount, not both.",
+            field="bonus_target_amount",
+            code="conflict",
+        )
+    if posting.bonus_target_pct is not None and posting.bonus_target_pct > 200:
+        raise DomainError(
+            "A target bonus above 200% of base is not plausible.", field="bonus_target_pct", code="max_value"
+        )
+    for name in ("equity_pct_min", "equity_pct_max"):
+        value = getattr(posting, name)
+        if value is not None and not 0 < value <= 100:
+            raise DomainError(
+                "Equity is a percentage of the company: above 0 and at most 100.", field=name, code="out_of_range"
+            )
+    if posting.equity_pct_max is not None and posting.equity_pct_min is None:
+        raise DomainError("Give the lower end of the equity range too.", field="equity_pct_min", code="required")
+    if (
+        posting.equity_pct_min is not None
+        and posting.equity_pct_max is not None
+        and posting.equity_pct_min > posting.equity_pct_max
+    ):
+        raise DomainError(
+            "The equity range's maximum is below its minimum.", field="equity_pct_max", code="min_greater_than_max"
+        )
+    if posting.company_valuation is not None and posting.equity_pct_min is None:
+        raise DomainError("A valuation prices an equity percentage: give one.", field="equity_pct_min", code="required")
+    if posting.vesting_years is not None and not 1 <= posting.vesting_years <= 10:
+        raise DomainError("Vesting runs between 1 and 10 years.", field="vesting_years", code="out_of_range")
 
 
 def _apply_fields(posting: JobPosting, data: dict) -> set[str]:
