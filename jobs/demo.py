@@ -13,6 +13,10 @@ The pay model (all annual, before noise):
   data science 0.92, data engineering 0.90, analysis 0.70.
 - Each posting draws its midpoint from a lognormal around the table's midpoint (sigma 0.12) and spans
   ±8–18% around it.
+- Packages: big tech adds a 10–20% target bonus and RSUs worth 0.6–1.8× base over four years (and
+  sometimes a sign-on bonus); startups grant the startup guide's equity percentage for the level, with a
+  valuation 40% of the time; mid-size firms sometimes add a 5–10% bonus. The seeds give no figures for
+  these multiples: they are assumptions of the demo.
 """
 
 import json
@@ -169,6 +173,36 @@ class PayModel:
             },
         }
         self.gbp_per_eur = gbp_per_eur
+        self.startup_equity = {
+            f["level"]: (float(f["equity_pct_min"]), float(f["equity_pct_max"]))
+            for f in figures
+            if f["source"] == "startup-mle-guide" and "equity_pct_min" in f
+        }
+
+    def package(self, rng: random.Random, *, size_band: str, level: str, base_mid: float) -> dict:
+        """Bonus and equity as the seeds describe them: big tech pays bonus and RSUs, startups pay
+        a percentage of the company (the startup guide's equity ranges), sometimes with a valuation."""
+        if size_band == SizeBand.LARGE:
+            return {
+                "bonus_target_pct": Decimal(rng.choice([10, 12, 15, 20])),
+                "equity_grant_amount": _round(base_mid * rng.uniform(0.6, 1.8), Decimal(1000)),
+                "vesting_years": 4,
+                **({"sign_on_bonus": _round(base_mid * 0.1, Decimal(1000))} if rng.random() < 0.3 else {}),
+            }
+        if size_band == SizeBand.STARTUP:
+            nearest = (
+                level if level in self.startup_equity else (Level.JUNIOR if level == Level.INTERN else Level.PRINCIPAL)
+            )
+            low, high = self.startup_equity[nearest]
+            equity = {
+                "equity_pct_min": Decimal(str(low)),
+                "equity_pct_max": Decimal(str(high)),
+                "vesting_years": 4,
+            }
+            if rng.random() < 0.4:
+                equity["company_valuation"] = Decimal(rng.choice([15, 40, 80, 150, 400])) * 1_000_000
+            return equity
+        return {"bonus_target_pct": Decimal(rng.choice([5, 8, 10]))} if rng.random() < 0.6 else {}
 
     def midpoint(self, *, size_band: str, level: str, country: str) -> tuple[float, str]:
         """(annual midpoint, currency) for a company of `size_band` posting at `level` in `country`."""
@@ -243,6 +277,11 @@ def generate_postings(*, count: int, companies: dict[str, object], model: PayMod
                 "salary_max": _round(high / per_year, step),
                 "salary_currency": currency,
                 "salary_period": period,
+                **(
+                    model.package(rng, size_band=spec.size_band, level=level, base_mid=mid)
+                    if level != Level.INTERN
+                    else {}
+                ),
             }
         )
     return postings
