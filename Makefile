@@ -20,6 +20,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py load_seed_benchmarks
 	$(BIN)/python manage.py rebuild_market_ranges
 	$(BIN)/python manage.py ensure_admin
 
