@@ -5,6 +5,7 @@ from salaries.models import (
     BenchmarkRelease,
     BenchmarkSource,
     ExchangeRate,
+    LadderLevel,
     SalaryBenchmark,
     SalaryObservation,
 )
@@ -80,3 +81,10 @@ class SalaryObservationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # observations change only by re-importing their source
+
+
+@admin.register(LadderLevel)
+class LadderLevelAdmin(admin.ModelAdmin):
+    list_display = ["ladder", "code", "title", "level", "position"]
+    list_editable = ["level", "position"]
+    list_filter = ["ladder", "level"]

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from config.api import error_responses
 from salaries.models import BenchmarkSource, SalaryBenchmark
-from salaries.selectors import benchmark_release_changes, benchmark_sources_list, benchmarks_list
+from salaries.selectors import benchmark_release_changes, benchmark_sources_list, benchmarks_list, level_ladder
 from salaries.serializers import BenchmarkSerializer, BenchmarkSourceSerializer
 from salaries.taxonomy import Level, RoleFamily
 
@@ -90,3 +90,11 @@ class BenchmarkReleaseChanges(APIView):
                 {name: [f"No release {versions[name]!r} of {slug}."] for name in unknown}, code="invalid_choice"
             )
         return Response(benchmark_release_changes(source=source, old=releases["from"], new=releases["to"]))
+
+
+class LevelList(APIView):
+    """Canonical levels (junior 0–2 years … director) and the well-known company ladders mapped onto them."""
+
+    @extend_schema(summary="Levels and company ladders", responses={200: dict, **error_responses(401)})
+    def get(self, request):
+        return Response(level_ladder())

@@ -1,5 +1,7 @@
 from django.db import models
 
+from salaries.taxonomy import Level
+
 
 class ExchangeRate(models.Model):
     """How many US dollars one unit of `currency` was worth on `date`."""
@@ -196,3 +198,20 @@ class SalaryObservation(models.Model):
 
     def __str__(self):
         return f"{self.job_title} {self.work_year} {self.country}"
+
+
+class LadderLevel(models.Model):
+    """One rung of a company's own ladder (Google L5, Meta E5 …) and the canonical level it matches."""
+
+    ladder = models.CharField(max_length=100, help_text="Whose ladder: a company name.")
+    code = models.CharField(max_length=30)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    title = models.CharField(max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on its ladder, lowest first.")
+
+    class Meta:
+        ordering = ["ladder", "position"]
+        constraints = [models.UniqueConstraint(fields=["ladder", "code"], name="ladder_level_unique")]
+
+    def __str__(self):
+        return f"{self.ladder} {self.code} → {self.level}"

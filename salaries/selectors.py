@@ -1,6 +1,7 @@
 from django.db.models import Count, Prefetch, QuerySet
 
-from salaries.models import BenchmarkFlag, BenchmarkRelease, BenchmarkSource, SalaryBenchmark
+from salaries.models import BenchmarkFlag, BenchmarkRelease, BenchmarkSource, LadderLevel, SalaryBenchmark
+from salaries.taxonomy import LEVEL_YEARS, Level
 
 COMPARED_FIELDS = ["p10", "p25", "p50", "p75", "p90", "mean", "pay_min", "pay_max", "employment", "central_annual_usd"]
 
@@ -64,3 +65,20 @@ def benchmark_release_changes(*, source: BenchmarkSource, old: BenchmarkRelease,
         "changed": changed,
         "unchanged": len(before.keys() & after.keys()) - len(changed),
     }
+
+
+def level_ladder() -> list[dict]:
+    """The canonical levels in order, with years of experience and the company rungs that match each."""
+    rungs: dict[str, list[dict]] = {}
+    for rung in LadderLevel.objects.all():
+        rungs.setdefault(rung.level, []).append({"ladder": rung.ladder, "code": rung.code, "title": rung.title})
+    return [
+        {
+            "level": level.value,
+            "label": level.label,
+            "years_from": LEVEL_YEARS[level][0],
+            "years_to": LEVEL_YEARS[level][1],
+            "company_levels": rungs.get(level.value, []),
+        }
+        for level in Level
+    ]
