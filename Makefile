@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py load_seed_benchmarks
 	$(BIN)/python manage.py rebuild_market_ranges
+	$(BIN)/python manage.py check_benchmarks
 	$(BIN)/python manage.py ensure_admin
 
 run: demo

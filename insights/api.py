@@ -1,8 +1,12 @@
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.api import error_responses
+from insights.comparisons import claims_checked
 from insights.selectors import market_ranges_list
 from insights.serializers import MarketRangeSerializer
 from jobs.services import user_is_moderator
@@ -39,3 +43,18 @@ class MarketRangeList(generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class ClaimList(APIView):
+    """What our sources claim about pay (e.g. "startup cash is 30–40% lower"), checked against the data."""
+
+    @extend_schema(
+        summary="Source claims checked against the data",
+        parameters=[OpenApiParameter("country", str, description="ISO 3166-1 alpha-2; default: all countries")],
+        responses={200: dict, **error_responses(400)},
+    )
+    def get(self, request):
+        country = request.query_params.get("country")
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise ValidationError({"country": ["Not an ISO 3166-1 alpha-2 country code."]}, code="invalid_country")
+        return Response(claims_checked(country=country.upper() if country else None))

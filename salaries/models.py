@@ -215,3 +215,24 @@ class LadderLevel(models.Model):
 
     def __str__(self):
         return f"{self.ladder} {self.code} → {self.level}"
+
+
+class SourceClaim(models.Model):
+    """A claim a source makes about pay that can be checked against data, e.g. "startup cash is 30–40% lower"."""
+
+    class Metric(models.TextChoices):
+        STARTUP_CASH_DISCOUNT = "startup_cash_discount_pct", "Startup cash pay below large companies, %"
+
+    release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="claims")
+    key = models.CharField(max_length=200)
+    metric = models.CharField(max_length=50, choices=Metric.choices)
+    low = models.DecimalField(max_digits=8, decimal_places=2)
+    high = models.DecimalField(max_digits=8, decimal_places=2)
+    role_family = models.CharField(max_length=30, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "key"], name="claim_unique_key")]
+
+    def __str__(self):
+        return self.text

@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 
 from salaries.models import BenchmarkFlag, BenchmarkRelease, BenchmarkSource, LadderLevel, SalaryBenchmark
 from salaries.taxonomy import LEVEL_YEARS, Level
@@ -6,20 +6,12 @@ from salaries.taxonomy import LEVEL_YEARS, Level
 COMPARED_FIELDS = ["p10", "p25", "p50", "p75", "p90", "mean", "pay_min", "pay_max", "employment", "central_annual_usd"]
 
 
-def latest_release_ids() -> list[int]:
-    """Each source's newest release: the latest publication date, else the latest import."""
-    latest: dict[int, BenchmarkRelease] = {}
-    for release in BenchmarkRelease.objects.only("id", "source_id", "published_on", "imported_at"):
-        best = latest.get(release.source_id)
-        if best is None or _newer(release, best):
-            latest[release.source_id] = release
-    return [release.pk for release in latest.values()]
-
-
-def _newer(a: BenchmarkRelease, b: BenchmarkRelease) -> bool:
-    if a.published_on and b.published_on and a.published_on != b.published_on:
-        return a.published_on > b.published_on
-    return a.imported_at > b.imported_at
+def latest_releases() -> QuerySet:
+    """Each source's newest release: the latest publication date (undated last), then the latest import."""
+    newest = BenchmarkRelease.objects.filter(source=OuterRef("source")).order_by(
+        F("published_on").desc(nulls_last=True), "-imported_at", "-pk"
+    )
+    return BenchmarkRelease.objects.filter(pk=Subquery(newest.values("pk")[:1]))
 
 
 def benchmarks_list(*, release: str | None = None) -> QuerySet:
@@ -29,7 +21,7 @@ def benchmarks_list(*, release: str | None = None) -> QuerySet:
     )
     if release:
         return benchmarks.filter(release__version=release)
-    return benchmarks.filter(release_id__in=latest_release_ids())
+    return benchmarks.filter(release__in=latest_releases())
 
 
 def benchmark_sources_list() -> QuerySet:

@@ -24,7 +24,7 @@ def read_figures(path: Path = SEED_FIGURES) -> dict[str, list[dict]]:
     seen: dict[str, int] = {}
     for item in data["figures"]:
         if "currency" not in item:
-            continue
+            continue  # a claim, read by read_claims
         base = "|".join(str(item.get(k, "")) for k in ("table", "level", "company", "country", "region", "measure"))
         seen[base] = seen.get(base, 0) + 1
         figures[item["source"]].append(
@@ -72,3 +72,25 @@ def _notes(item: dict) -> str:
 
 def _number(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+CLAIM_METRICS = {"startup_cash_discount": "startup_cash_discount_pct"}
+
+
+def read_claims(path: Path = SEED_FIGURES) -> dict[str, list[dict]]:
+    """Checkable claims per source slug, such as the startup cash discount."""
+    data = json.loads(Path(path).read_text())
+    claims: dict[str, list[dict]] = {slug: [] for slug in data["sources"]}
+    for item in data["figures"]:
+        if item.get("claim") in CLAIM_METRICS:
+            claims[item["source"]].append(
+                {
+                    "key": item["claim"],
+                    "metric": CLAIM_METRICS[item["claim"]],
+                    "low": _number(item["discount_pct_min"]),
+                    "high": _number(item["discount_pct_max"]),
+                    "role_family": RoleFamily.ML_ENGINEER,
+                    "text": item["text"],
+                }
+            )
+    return claims

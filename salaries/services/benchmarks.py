@@ -15,7 +15,14 @@ from insights.models import MarketRange
 from insights.segments import Segment
 from salaries.importers import oews, seed_articles
 from salaries.importers.report import ImportReport, RowError
-from salaries.models import BenchmarkFlag, BenchmarkRelease, BenchmarkSource, SalaryBenchmark, SourceKind
+from salaries.models import (
+    BenchmarkFlag,
+    BenchmarkRelease,
+    BenchmarkSource,
+    SalaryBenchmark,
+    SourceClaim,
+    SourceKind,
+)
 from salaries.money import annualise, rate_on, to_usd
 from salaries.taxonomy import LEVEL_ORDER
 
@@ -63,6 +70,7 @@ def benchmarks_load_seed_articles() -> list[BenchmarkRelease]:
     """Load the pay figures transcribed from the seed articles, one source per article."""
     releases = []
     sources = seed_articles.read_sources()
+    claims = seed_articles.read_claims()
     for slug, figures in seed_articles.read_figures().items():
         about = sources[slug]
         releases.append(
@@ -82,6 +90,8 @@ def benchmarks_load_seed_articles() -> list[BenchmarkRelease]:
                 report=ImportReport(source=slug, file=seed_articles.SEED_FIGURES.name),
             )
         )
+        for claim in claims[slug]:
+            SourceClaim.objects.update_or_create(release=releases[-1], key=claim["key"], defaults=claim)
     return releases
 
 
