@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 from config.api import error_responses
 from insights.api import ClaimList, MarketRangeList
 from jobs.api import JobPostingViewSet
-from salaries.api import BenchmarkList, BenchmarkReleaseChanges, BenchmarkSourceList, LevelList
+from salaries.api import BenchmarkList, BenchmarkReleaseChanges, BenchmarkSourceList, LevelList, ObservationList
 
 obtain_auth_token = extend_schema(
     summary="Exchange a user name and password for an API token",
@@ -24,6 +24,7 @@ api_v1 = [
     path("market-ranges/", MarketRangeList.as_view(), name="market-ranges"),
     path("benchmarks/", BenchmarkList.as_view(), name="benchmarks"),
     path("levels/", LevelList.as_view(), name="levels"),
+    path("salary-observations/", ObservationList.as_view(), name="salary-observations"),
     path("claims/", ClaimList.as_view(), name="claims"),
     path("benchmark-sources/", BenchmarkSourceList.as_view(), name="benchmark-sources"),
     path("benchmark-sources/<slug:slug>/changes/", BenchmarkReleaseChanges.as_view(), name="benchmark-changes"),

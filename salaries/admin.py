@@ -8,6 +8,7 @@ from salaries.models import (
     LadderLevel,
     SalaryBenchmark,
     SalaryObservation,
+    SourceClaim,
 )
 
 
@@ -88,3 +89,9 @@ class LadderLevelAdmin(admin.ModelAdmin):
     list_display = ["ladder", "code", "title", "level", "position"]
     list_editable = ["level", "position"]
     list_filter = ["ladder", "level"]
+
+
+@admin.register(SourceClaim)
+class SourceClaimAdmin(admin.ModelAdmin):
+    list_display = ["text", "metric", "low", "high", "release"]
+    list_filter = ["metric", "release__source"]

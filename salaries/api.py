@@ -7,9 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import error_responses
-from salaries.models import BenchmarkSource, SalaryBenchmark
+from salaries.models import BenchmarkSource, SalaryBenchmark, SalaryObservation
 from salaries.selectors import benchmark_release_changes, benchmark_sources_list, benchmarks_list, level_ladder
-from salaries.serializers import BenchmarkSerializer, BenchmarkSourceSerializer
+from salaries.serializers import BenchmarkSerializer, BenchmarkSourceSerializer, ObservationSerializer
 from salaries.taxonomy import Level, RoleFamily
 
 
@@ -98,3 +98,32 @@ class LevelList(APIView):
     @extend_schema(summary="Levels and company ladders", responses={200: dict, **error_responses(401)})
     def get(self, request):
         return Response(level_ladder())
+
+
+class ObservationFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    country = django_filters.CharFilter(method="upper_exact", help_text="The employer's country, ISO 3166-1 alpha-2")
+    year = django_filters.NumberFilter(field_name="work_year")
+    source = django_filters.CharFilter(field_name="source__slug")
+
+    class Meta:
+        model = SalaryObservation
+        fields = []
+
+    def upper_exact(self, queryset, name, value):
+        return queryset.filter(**{name: value.upper()})
+
+
+class ObservationList(generics.ListAPIView):
+    """Individual salary records imported from surveys, as reported and converted, each with its source."""
+
+    serializer_class = ObservationSerializer
+    filterset_class = ObservationFilter
+
+    def get_queryset(self):
+        return SalaryObservation.objects.select_related("source", "release").order_by("-work_year", "id")
+
+    @extend_schema(summary="Survey salary records", responses={200: ObservationSerializer, **error_responses(400, 404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from salaries.models import BenchmarkFlag, BenchmarkRelease, BenchmarkSource, SalaryBenchmark
+from salaries.models import BenchmarkFlag, BenchmarkRelease, BenchmarkSource, SalaryBenchmark, SalaryObservation
 
 
 class FlagSerializer(serializers.ModelSerializer):
@@ -61,3 +61,25 @@ class BenchmarkSourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = BenchmarkSource
         fields = ["slug", "publisher", "title", "kind", "url", "citation", "licence", "releases"]
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.slug")
+    release = serializers.CharField(source="release.version")
+    provenance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SalaryObservation
+        fields = [
+            "id", "source", "release", "work_year", "job_title", "role_family", "level", "experience_level",
+            "employment_type", "country", "employee_residence", "remote_ratio", "company_size", "salary",
+            "salary_currency", "salary_usd", "publisher_salary_usd", "fx_rate_to_usd", "fx_rate_date", "provenance",
+        ]  # fmt: skip
+
+    def get_provenance(self, observation) -> dict:
+        return {
+            "kind": "survey_observation",
+            "source": f"{observation.source.publisher}: {observation.source.title}, {observation.release.version}",
+            "sample_size": 1,
+            "as_of": str(observation.work_year),
+        }

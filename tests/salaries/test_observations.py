@@ -115,3 +115,14 @@ def test_the_real_ai_jobs_file_imports_completely(tmp_path):
     assert report.imported + len(report.rejected) == 74_301
     assert SalaryObservation.objects.count() == report.imported
     assert len(report.rejected) < 0.01 * report.rows_read
+
+
+@pytest.mark.django_db
+def test_observations_endpoint_filters_and_carries_provenance(tmp_path, api):
+    salary_observations_import_aijobs(path=write(tmp_path, GOOD), release_version="v1")
+    body = api.get("/api/v1/salary-observations/", {"role": "data_scientist", "country": "de"}).json()
+    assert body["count"] == 1
+    record = body["results"][0]
+    assert (record["salary"], record["salary_currency"], record["level"]) == (70000.0, "EUR", "mid")
+    assert record["provenance"]["kind"] == "survey_observation" and record["provenance"]["sample_size"] == 1
+    assert api.get("/api/v1/salary-observations/", {"level": "guru"}).status_code == 400
