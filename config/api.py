@@ -1,5 +1,6 @@
 """API plumbing shared by every app: the error format, pagination and JSON 404/500 pages."""
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -111,3 +112,14 @@ def error_responses(*statuses: int) -> dict:
         409: "The lifecycle forbids this transition in the posting's current status (`invalid_transition`).",
     }
     return {status: OpenApiResponse(ErrorSerializer, description=descriptions[status]) for status in statuses}
+
+
+class CountryFilter(django_filters.CharFilter):
+    """An ISO 3166-1 alpha-2 filter that accepts any case (`de` finds DE)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code, e.g. DE")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.upper() if value else value)

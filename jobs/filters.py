@@ -1,5 +1,6 @@
 import django_filters
 
+from config.api import CountryFilter
 from jobs.models import EmploymentType, JobPosting, RemotePolicy
 from salaries.taxonomy import Level, RoleFamily
 
@@ -7,7 +8,7 @@ from salaries.taxonomy import Level, RoleFamily
 class JobPostingFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    country = django_filters.CharFilter(method="filter_country", help_text="ISO 3166-1 alpha-2, e.g. US")
+    country = CountryFilter()
     remote_policy = django_filters.ChoiceFilter(choices=RemotePolicy.choices)
     employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
     company = django_filters.CharFilter(field_name="company__slug", help_text="Company slug")
@@ -19,6 +20,3 @@ class JobPostingFilter(django_filters.FilterSet):
     class Meta:
         model = JobPosting
         fields = []
-
-    def filter_country(self, queryset, name, value):
-        return queryset.filter(country=value.upper())

@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error_responses
+from config.api import CountryFilter, error_responses
 from salaries.models import BenchmarkSource, SalaryBenchmark, SalaryObservation
 from salaries.selectors import benchmark_release_changes, benchmark_sources_list, benchmarks_list, level_ladder
 from salaries.serializers import BenchmarkSerializer, BenchmarkSourceSerializer, ObservationSerializer
@@ -16,7 +16,7 @@ from salaries.taxonomy import Level, RoleFamily
 class BenchmarkFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    country = django_filters.CharFilter(method="upper_exact", help_text="ISO 3166-1 alpha-2")
+    country = CountryFilter()
     region = django_filters.CharFilter(lookup_expr="iexact", help_text="A region (Europe) or a US state (CA)")
     company = django_filters.CharFilter(field_name="company_name", lookup_expr="iexact")
     source = django_filters.CharFilter(field_name="release__source__slug")
@@ -26,9 +26,6 @@ class BenchmarkFilter(django_filters.FilterSet):
     class Meta:
         model = SalaryBenchmark
         fields = []
-
-    def upper_exact(self, queryset, name, value):
-        return queryset.filter(**{name: value.upper()})
 
 
 RELEASE = OpenApiParameter("release", str, description="A release version; default: each source's latest release.")
@@ -103,16 +100,13 @@ class LevelList(APIView):
 class ObservationFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    country = django_filters.CharFilter(method="upper_exact", help_text="The employer's country, ISO 3166-1 alpha-2")
+    country = CountryFilter(help_text="The employer's country, ISO 3166-1 alpha-2")
     year = django_filters.NumberFilter(field_name="work_year")
     source = django_filters.CharFilter(field_name="source__slug")
 
     class Meta:
         model = SalaryObservation
         fields = []
-
-    def upper_exact(self, queryset, name, value):
-        return queryset.filter(**{name: value.upper()})
 
 
 class ObservationList(generics.ListAPIView):
