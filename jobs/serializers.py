@@ -18,8 +18,12 @@ class PostingWriteSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, help_text="HTML; sanitised on save.")
-    role_family = serializers.ChoiceField(choices=RoleFamily.choices)
-    level = serializers.ChoiceField(choices=Level.choices)
+    role_family = serializers.ChoiceField(
+        choices=RoleFamily.choices, required=False, help_text="Optional: read from the title when it is clear"
+    )
+    level = serializers.ChoiceField(
+        choices=Level.choices, required=False, help_text="Optional: read from the title when it is clear"
+    )
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code, e.g. DE")

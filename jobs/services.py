@@ -20,6 +20,7 @@ from insights.services import segments_mark_dirty
 from jobs.models import Company, JobPosting, PostingStatus
 from salaries.compensation import Package, TotalCompensation, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
+from salaries.titles import Confidence, normalise_title
 
 S = PostingStatus
 
@@ -153,6 +154,30 @@ def _apply_fields(posting: JobPosting, data: dict) -> set[str]:
     return changed
 
 
+def _classify_from_title(posting: JobPosting) -> None:
+    """Fill a role family or level the employer left out from the title, but only when the title is clear.
+
+    An explicit choice always wins; a title the normaliser cannot read confidently is sent back, never guessed.
+    """
+    if posting.role_family and posting.level:
+        return
+    match = normalise_title(posting.title)
+    if not posting.role_family:
+        if not match.recognised or match.role_confidence == Confidence.LOW:
+            raise DomainError(
+                f"Cannot tell the role family from the title {posting.title!r}: set role_family.",
+                field="role_family",
+                code="required",
+            )
+        posting.role_family = match.role_family
+    if not posting.level:
+        if match.level is None or match.level_confidence == Confidence.LOW:
+            raise DomainError(
+                f"Cannot tell the level from the title {posting.title!r}: set level.", field="level", code="required"
+            )
+        posting.level = match.level
+
+
 def _check_unique_ref(posting: JobPosting) -> None:
     if posting.source_ref:
         clash = JobPosting.objects.filter(company_id=posting.company_id, source_ref=posting.source_ref)
@@ -166,6 +191,7 @@ def posting_create(*, company: Company, user, data: dict) -> JobPosting:
     _require_member(user, company.pk)
     posting = JobPosting(company=company, created_by=user, status=S.DRAFT)
     _apply_fields(posting, data)
+    _classify_from_title(posting)
     _apply_pay(posting)
     _check_unique_ref(posting)
     posting.save()

@@ -796,3 +796,37 @@ def test_pay_and_market_in_a_requested_currency(api, django_capture_on_commit_ca
     assert bad.json()["error"]["fields"][0] == {
         "field": "currency", "code": "unknown_currency", "message": bad.json()["error"]["fields"][0]["message"]
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("title", "explicit", "expected"),
+    [
+        ("Sr. Machine Learning Engineer II", {}, ("ml_engineer", "senior")),
+        ("Staff ML Engineer", {}, ("ml_engineer", "staff")),
+        ("Staff ML Engineer", {"level": "principal"}, ("ml_engineer", "principal")),  # explicit wins
+        ("MLOps Engineer", {"level": "mid"}, ("ml_platform", "mid")),
+    ],
+)
+def test_role_and_level_are_read_from_a_clear_title(employer, as_user, title, explicit, expected):
+    body = posting_payload(title=title, **explicit)
+    body.pop("role_family")
+    if "level" not in explicit:
+        body.pop("level")
+    response = as_user(employer).post(JOBS, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["role_family"], response.json()["level"]) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("title", "field"), [("Wizard of Things", "role_family"), ("MLOps Engineer", "level")])
+def test_an_unclear_title_is_sent_back_not_guessed(employer, as_user, title, field):
+    body = posting_payload(title=title)
+    body.pop("role_family")
+    body.pop("level")
+    response = as_user(employer).post(JOBS, body, format="json")
+    assert response.status_code == 400
+    assert (response.json()["error"]["fields"][0]["field"], response.json()["error"]["fields"][0]["code"]) == (
+        field,
+        "required",
+    )
