@@ -88,12 +88,13 @@ def rate_on(currency: str, on_date: date) -> Rate:
     currency = currency.upper()
     if currency == BASE_CURRENCY:
         return USD_RATE
+    # The table first: it also holds currencies since retired (HRK until 2022), valid for their dates.
+    row = ExchangeRate.objects.filter(currency=currency, date__lte=on_date).order_by("-date").first()
+    if row is not None:
+        return Rate(currency=currency, date=row.date, rate_to_usd=row.rate_to_usd, source=row.source)
     if not currency_is_iso4217(currency):
         raise UnknownCurrency(f"{currency!r} is not an ISO 4217 currency code.")
-    row = ExchangeRate.objects.filter(currency=currency, date__lte=on_date).order_by("-date").first()
-    if row is None:
-        raise NoExchangeRate(f"No exchange rate for {currency} on or before {on_date.isoformat()}.")
-    return Rate(currency=currency, date=row.date, rate_to_usd=row.rate_to_usd, source=row.source)
+    raise NoExchangeRate(f"No exchange rate for {currency} on or before {on_date.isoformat()}.")
 
 
 def latest_rates(currencies: set[str], on_date: date) -> dict[str, Rate]:

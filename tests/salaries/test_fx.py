@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salaries.management.commands import import_fx_rates
 from salaries.models import ExchangeRate
 from salaries.money import (
     CENT,
@@ -218,26 +217,6 @@ def test_a_missing_file_or_a_non_text_file_is_refused(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_failure_part_way_through_the_writes_keeps_nothing(tmp_path, no_rates, monkeypatch):
-    real_upsert = import_fx_rates.exchange_rates_upsert
-    calls = []
-
-    def fail_on_second_batch(*, rates, source):
-        calls.append(len(rates))
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-        return real_upsert(rates=rates, source=source)
-
-    monkeypatch.setattr(import_fx_rates, "exchange_rates_upsert", fail_on_second_batch)
-
-    with pytest.raises(RuntimeError):
-        run(write(tmp_path), batch_size=4)
-
-    assert calls == [4, 4]
-    assert ExchangeRate.objects.count() == 0
-
-
-@pytest.mark.django_db
 def test_batches_write_every_rate(tmp_path, no_rates):
     run(write(tmp_path), batch_size=3)
 
@@ -306,3 +285,10 @@ def test_for_currencies_worth_a_dollar_or_more_the_round_trip_is_within_a_cent_o
     rate = Rate(currency="XXX", date=None, rate_to_usd=rate_to_usd, source="test")
 
     assert abs(from_usd(to_usd(amount, rate), rate) - amount) <= CENT
+
+
+@pytest.mark.django_db
+def test_a_retired_currency_converts_for_dates_when_it_existed(tmp_path, no_rates):
+    run(write(tmp_path, "Date,USD,HRK\n2020-06-01,1.1136,7.5745\n"))
+    rate = rate_on("HRK", date(2021, 1, 4))
+    assert rate.date == date(2020, 6, 1) and rate.rate_to_usd == to_usd_rate("1.1136", "7.5745")
