@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, percentile_cont
-from insights.segments import Segment
+from insights.segments import Segment, segments_for
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
 from salaries.money import money
@@ -246,14 +246,68 @@ def market_ranges_recompute_dirty(*, limit: int) -> tuple[int, bool]:
 
 def market_ranges_mark_all(*, now=None) -> int:
     """Mark every segment that has visible postings or an existing range: a full rebuild's work list."""
-    keys: set[str] = set(MarketRange.objects.values_list("key", flat=True))
-    combos = set(JobPosting.objects.visible(now).values_list("role_family", "level", "country").distinct())
-    combos |= set(SalaryObservation.objects.values_list("role_family", "level", "country").distinct())
-    for role_family, level, country in combos:
-        keys.add(Segment(role_family, level, country).key)
-        keys.add(Segment(role_family, level).key)
+    keys = set(MarketRange.objects.values_list("key", flat=True)) | _keys_with_data(now or timezone.now())
     ordered = sorted(keys)
     with transaction.atomic():
         for start in range(0, len(ordered), 500):
             segments_mark_dirty(keys=ordered[start : start + 500], schedule=False)
     return len(keys)
+
+
+@dataclass(frozen=True)
+class RangeDifference:
+    key: str
+    field: str
+    stored: object
+    expected: object
+
+
+VERIFIED_FIELDS = [
+    "sample_size", "posting_count", "observation_count", "company_count", "top_company_share", "p10", "p25",
+    "p50", "p75", "p90", "mean", "total_sample_size", "total_p10", "total_p25", "total_p50", "total_p75",
+    "total_p90", "total_mean",
+]  # fmt: skip
+
+
+def market_ranges_verify(*, now=None) -> list[RangeDifference]:
+    """Recompute every segment from scratch in memory and list where the stored ranges differ.
+
+    Covers segments that have data and segments that have a stored range, so a range left behind
+    after its last posting closed is caught as well as a missing one.
+    """
+    now = now or timezone.now()
+    keys = set(MarketRange.objects.values_list("key", flat=True)) | _keys_with_data(now)
+    stored = {r.key: r for r in MarketRange.objects.all()}
+    differences = []
+    for key in sorted(keys):
+        stats = segment_stats_compute(segment=Segment.from_key(key), now=now)
+        expected = {
+            "sample_size": stats.sample_size,
+            "posting_count": stats.posting_count,
+            "observation_count": stats.observation_count,
+            "company_count": stats.company_count,
+            "top_company_share": stats.top_company_share,
+            "mean": stats.mean,
+            "total_sample_size": stats.total_sample_size,
+            "total_mean": stats.total_mean,
+            **stats.percentiles,
+            **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
+        }
+        market_range = stored.get(key)
+        for field in VERIFIED_FIELDS:
+            have = getattr(market_range, field) if market_range else None
+            if market_range is None and not stats.sample_size:
+                continue  # no data and no stored range: nothing to show, nothing wrong
+            if have != expected[field]:
+                differences.append(RangeDifference(key, field, have, expected[field]))
+    return differences
+
+
+def _keys_with_data(now) -> set[str]:
+    combos = set(JobPosting.objects.visible(now).values_list("role_family", "level", "country").distinct())
+    combos |= set(SalaryObservation.objects.values_list("role_family", "level", "country").distinct())
+    return {
+        segment.key
+        for role, level, country in combos
+        for segment in segments_for(role_family=role, level=level, country=country)
+    }

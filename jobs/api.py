@@ -154,6 +154,16 @@ class JobPostingViewSet(
         return self._render(self.get_queryset().get(pk=posting.pk))
 
     @extend_schema(
+        summary="Reopen a closed or expired posting as a draft",
+        request=None,
+        responses={200: JobPostingSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        posting = services.posting_reopen(posting=self.get_object(), user=request.user)
+        return self._render(self.get_queryset().get(pk=posting.pk))
+
+    @extend_schema(
         summary="Approve and publish (moderators)",
         request=None,
         responses={200: JobPostingSerializer, **error_responses(401, 403, 404, 409)},

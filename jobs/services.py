@@ -1,7 +1,8 @@
 """Every change to a company's postings happens here: create, edit and the lifecycle.
 
 Lifecycle: draft → pending_review → published → closed / filled / expired, and
-pending_review → rejected (with a reason) → (edited) → pending_review again.
+pending_review → rejected (with a reason) → (edited) → pending_review again; a closed or expired
+posting can be reopened as a draft and go through review again.
 Whenever a change adds a posting to, removes it from, or changes it inside the visible set,
 its market segments are marked for recompute in the same transaction.
 """
@@ -276,6 +277,19 @@ def posting_close(*, posting: JobPosting, user, filled: bool = False) -> JobPost
 
     allowed = {S.PUBLISHED} if filled else {S.DRAFT, S.PENDING_REVIEW, S.PUBLISHED}
     return _transition(posting, allowed=allowed, action="mark as filled" if filled else "close", apply=apply)
+
+
+def posting_reopen(*, posting: JobPosting, user) -> JobPosting:
+    """Bring a closed or expired posting back as a draft, to be edited and submitted for review again.
+
+    A filled posting stays filled: that job is done, and a new one is a new posting.
+    """
+    _require_member(user, posting.company_id)
+
+    def apply(p, now):
+        p.status, p.closed_at, p.published_at, p.expires_at = S.DRAFT, None, None, None
+
+    return _transition(posting, allowed={S.CLOSED, S.EXPIRED}, action="reopen", apply=apply)
 
 
 def postings_expire_due(*, now=None) -> int:

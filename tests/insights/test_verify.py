@@ -1,0 +1,76 @@
+"""verify_market_ranges finds nothing after any sequence of writes, and finds tampering."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from insights.models import DirtySegment, MarketRange
+from insights.services import market_ranges_verify
+from jobs import services
+from jobs.models import JobPosting
+from tests.factories import CompanyFactory, MembershipFactory, PublishedPostingFactory
+
+
+def user_of(posting):
+    return posting.company.memberships.first().user
+
+
+@pytest.mark.django_db
+def test_ranges_match_a_rebuild_after_publishing_editing_closing_expiring_and_reopening(
+    as_user, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        postings = [PublishedPostingFactory(company=CompanyFactory(), salary_min=100_000 + 4_000 * i) for i in range(8)]
+    assert market_ranges_verify() == []
+
+    first, second, third, fourth = postings[:4]
+    employer = as_user(user_of(first))
+    with django_capture_on_commit_callbacks(execute=True):
+        # Edit the pay, then the segment, of published postings.
+        assert employer.patch(f"/api/v1/jobs/{first.pk}/", {"salary_max": 300_000}, format="json").status_code == 200
+        assert employer.patch(f"/api/v1/jobs/{first.pk}/", {"country": "DE"}, format="json").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        # Close, reopen, resubmit and republish in quick succession.
+        other = as_user(user_of(second))
+        assert other.post(f"/api/v1/jobs/{second.pk}/close/").status_code == 200
+        assert other.post(f"/api/v1/jobs/{second.pk}/reopen/").json()["status"] == "draft"
+        assert other.post(f"/api/v1/jobs/{second.pk}/submit/").status_code == 200
+        assert as_user(moderator).post(f"/api/v1/jobs/{second.pk}/approve/").json()["status"] == "published"
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(user_of(third)).post(f"/api/v1/jobs/{third.pk}/close/", {"outcome": "filled"}, format="json")
+        JobPosting.objects.filter(pk=fourth.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+        services.postings_expire_due()
+
+    assert not DirtySegment.objects.exists()
+    assert market_ranges_verify() == []
+    call_command("verify_market_ranges")  # exits cleanly
+    assert MarketRange.objects.get(key="ml_engineer:senior:DE").sample_size == 1
+    assert MarketRange.objects.get(key="ml_engineer:senior:US").sample_size == 5
+
+
+@pytest.mark.django_db
+def test_a_stale_or_tampered_range_is_reported(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            PublishedPostingFactory(company=CompanyFactory(), salary_min=100_000 + 4_000 * i)
+    MarketRange.objects.filter(key="ml_engineer:senior:US").update(p50=Decimal("1.00"))
+    JobPosting.objects.filter(pk=JobPosting.objects.first().pk).update(status="closed")  # behind the services' back
+
+    found = {(d.key, d.field) for d in market_ranges_verify()}
+    assert ("ml_engineer:senior:US", "p50") in found
+    assert ("ml_engineer:senior:world", "sample_size") in found
+    with pytest.raises(CommandError, match="difference"):
+        call_command("verify_market_ranges")
+
+
+@pytest.mark.django_db
+def test_only_closed_and_expired_postings_reopen(as_user, django_capture_on_commit_callbacks):
+    posting = PublishedPostingFactory()
+    employer = as_user(MembershipFactory(company=posting.company).user)
+    assert employer.post(f"/api/v1/jobs/{posting.pk}/reopen/").status_code == 409
+    employer.post(f"/api/v1/jobs/{posting.pk}/close/", {"outcome": "filled"}, format="json")
+    response = employer.post(f"/api/v1/jobs/{posting.pk}/reopen/")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "invalid_transition"
