@@ -4,6 +4,7 @@ Needs DATABASE_URL=postgres://… and REDIS_URL=redis://…; skips without them,
 under REQUIRE_SERVICES=1 (as CI runs it).
 """
 
+import itertools
 import os
 import signal
 import subprocess
@@ -17,19 +18,22 @@ from pathlib import Path
 import kombu.exceptions
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from config.celery import app as celery_app
 from insights.models import DirtySegment, MarketRange
+from insights.services import market_ranges_verify
 from insights.tasks import sweep_dirty_segments_task
+from salaries.taxonomy import Level
 from tests.conftest import require_or_skip
-from tests.factories import CompanyFactory, MembershipFactory, ModeratorFactory
+from tests.factories import CompanyFactory, MembershipFactory, ModeratorFactory, PublishedPostingFactory
 from tests.insights.independent import assert_matches_independent, visible_midpoints
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 PROJECT = Path(__file__).resolve().parents[2]
 KEY = "ml_engineer:senior:US"
+LEVELS = list(Level.values)
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
 
 
@@ -45,67 +49,62 @@ def _services_or_skip():
         require_or_skip(f"Redis at {settings.CELERY_BROKER_URL} is unreachable: {error}")
 
 
-@pytest.fixture(scope="module")
-def worker(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the test database, consuming from the real broker."""
-    with django_db_blocker.unblock():
-        _services_or_skip()
-        db = connection.settings_dict
+class WorkerProcess:
+    """A real `celery worker` (prefork, two children) on the test database and the real broker."""
+
+    def __init__(self, db: dict, log_dir: Path):
+        self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        self.log = log_dir / f"{self.name}.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "DATABASE_CONN_MAX_AGE": "0",
+        }
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "recompute,celery", "-c", "2",
+                   "-n", self.name, "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+        with self.log.open("wb") as out:  # a file, not a pipe: a full pipe would stall the worker
+            self.process = subprocess.Popen(
+                command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(destination=[self.name], timeout=1):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"worker did not start:\n{self.log.read_text()}")
+
+    def pool_children(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def purge_queues():
     with celery_app.connection_for_write() as conn:
         for queue in ("recompute", "celery"):
             try:
                 conn.default_channel.queue_purge(queue)
             except Exception:  # noqa: BLE001 - a queue that does not exist yet has nothing to purge
                 pass
-    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "DATABASE_CONN_MAX_AGE": "0",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "recompute,celery",
-            "-c",
-            "2",
-            "-n",
-            name,
-            "-l",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"worker exited early:\n{process.stdout.read().decode()}")
-        if celery_app.control.ping(destination=[name], timeout=1):
-            break
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("worker did not answer a ping within 60 s")
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        _services_or_skip()
+        db = dict(connection.settings_dict)
+    purge_queues()
+    process = WorkerProcess(db, tmp_path_factory.mktemp("worker"))
     yield process
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.stop()
 
 
 @contextmanager
@@ -215,3 +214,33 @@ def test_two_concurrent_recomputes_give_the_same_range_as_one(worker, as_user):
     fields = ["sample_size", "company_count", "p10", "p25", "p50", "p75", "p90", "mean"]
     assert [getattr(again, f) for f in fields] == [getattr(first, f) for f in fields]
     assert first.mean == (sum(visible_midpoints(KEY), Decimal(0)) / 12).quantize(Decimal("0.01"))
+
+
+def test_a_worker_killed_mid_recompute_redoes_the_work(worker, as_user):
+    """SIGKILL the pool process while it drains hundreds of segments: acks_late and
+    reject_on_worker_lost put the message back, another process redoes it, and nothing is lost or doubled."""
+    companies = [CompanyFactory() for _ in range(3)]
+    countries = ["US", "DE", "GB", "FR", "SG", "NL", "ES", "IE", "CA", "AU"]
+    with broker_unreachable(), transaction.atomic():
+        for index, (role, level, country) in enumerate(
+            itertools.product(["ml_engineer", "data_scientist", "data_engineer", "ml_platform"], LEVELS, countries)
+        ):
+            PublishedPostingFactory(
+                company=companies[index % 3], role_family=role, level=level, country=country,
+                salary_min=Decimal(90_000 + 1_000 * (index % 50)), salary_max=Decimal(150_000),
+            )  # fmt: skip
+    marked = DirtySegment.objects.count()
+    assert marked >= 300 and not MarketRange.objects.exists()
+
+    sweep_dirty_segments_task.delay()
+    assert wait_for(lambda: 0 < DirtySegment.objects.count() < marked - 20, timeout=30, interval=0.01)
+    for pid in worker.pool_children():
+        os.kill(pid, signal.SIGKILL)
+    left_at_kill = DirtySegment.objects.count()
+    assert left_at_kill > 0, "the sweep finished before the kill: make the work larger"
+
+    assert wait_for(lambda: not DirtySegment.objects.exists(), timeout=60), (
+        f"{DirtySegment.objects.count()} segments still marked; worker log:\n{worker.log.read_text()[-3000:]}"
+    )
+    assert market_ranges_verify() == []
+    assert MarketRange.objects.count() == marked
