@@ -7,26 +7,75 @@ from rest_framework.views import APIView
 
 from config.api import error_responses
 from insights.comparisons import claims_checked
-from insights.selectors import market_ranges_list
+from insights.regions import REGION_NAMES
+from insights.segments import (
+    ANY,
+    CITY,
+    COUNTRY,
+    DEFAULT_WINDOW,
+    REGION,
+    WINDOW_12M,
+    WINDOW_ALL,
+    WORLD,
+    city_place,
+)
+from insights.selectors import CONFIDENCE_RULE, market_ranges_list, nearest_publishable_wider
 from insights.serializers import MarketRangeSerializer
 from jobs.services import user_is_moderator
-from salaries.taxonomy import Level, RoleFamily
+from salaries.taxonomy import Level, RoleFamily, SizeBand
 
 
 class MarketRangeFilter(filters.FilterSet):
     role = filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
     level = filters.ChoiceFilter(choices=Level.choices)
     country = filters.CharFilter(method="filter_country", help_text="ISO 3166-1 alpha-2, or `world` for worldwide")
+    region = filters.ChoiceFilter(method="filter_region", choices=list(REGION_NAMES.items()))
+    city = filters.CharFilter(method="filter_city", help_text="Country and city, e.g. `US.seattle`")
+    size = filters.ChoiceFilter(
+        method="filter_size", choices=[(ANY, "Any size"), *SizeBand.choices], help_text="Default: any"
+    )
+    remote = filters.BooleanFilter(method="filter_remote", help_text="true: remote postings only. Default: false")
+    window = filters.ChoiceFilter(
+        method="filter_window",
+        choices=[(WINDOW_12M, "Last 12 months"), (WINDOW_ALL, "All time")],
+        help_text="Default: 12m",
+    )
+
+    def filter_queryset(self, queryset):
+        # Unless asked otherwise: any company size, on-site and remote together, the last 12 months.
+        data = self.form.cleaned_data
+        queryset = queryset.filter(
+            size_band="" if data.get("size") in (None, "", ANY) else data["size"],
+            remote=bool(data.get("remote")),
+            window=data.get("window") or DEFAULT_WINDOW,
+        )
+        return super().filter_queryset(queryset)
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(country="" if value.lower() == "world" else value.upper())
+        if value.lower() == "world":
+            return queryset.filter(scope=WORLD)
+        return queryset.filter(scope=COUNTRY, place=value.upper())
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(scope=REGION, place=value)
+
+    def filter_city(self, queryset, name, value):
+        country, _, city = value.partition(".")
+        return queryset.filter(scope=CITY, place=city_place(country, city))
+
+    def filter_size(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, where its default lives
+
+    filter_remote = filter_window = filter_size
 
 
 class MarketRangeList(generics.ListAPIView):
-    """Market pay ranges per segment (role family × level × country, and worldwide), annual USD.
+    """Market pay ranges per segment: role family × level × place (city, country, region, world) × company
+    size × remote × window, in annual USD, for base pay and total compensation.
 
-    A range built on fewer than 5 postings, fewer than 3 companies, or with one company supplying more
-    than half of the points is listed with `publishable: false` and no numbers, except to moderators.
+    A range built on fewer than 5 data points, fewer than 3 contributors, or with one company supplying
+    more than half of the points is listed with `publishable: false`, no numbers, and the nearest wider
+    segment that is publishable (`wider_publishable`); moderators see the numbers. Confidence: {CONFIDENCE}
     """
 
     serializer_class = MarketRangeSerializer
@@ -38,11 +87,19 @@ class MarketRangeList(generics.ListAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "show_unpublished": user_is_moderator(self.request.user)}
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "wider_publishable": nearest_publishable_wider(page)}
+        return self.get_paginated_response(MarketRangeSerializer(page, many=True, context=context).data)
+
     @extend_schema(
         summary="Market pay ranges per segment", responses={200: MarketRangeSerializer, **error_responses(400, 404)}
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+MarketRangeList.__doc__ = MarketRangeList.__doc__.replace("{CONFIDENCE}", CONFIDENCE_RULE)
 
 
 class ClaimList(APIView):

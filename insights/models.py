@@ -11,13 +11,20 @@ class MarketRange(models.Model):
     figure can sit at either end, so they are never shown through the API.
     """
 
-    key = models.CharField(max_length=100, unique=True)
+    key = models.CharField(max_length=200, unique=True)
     role_family = models.CharField(max_length=30, choices=RoleFamily.choices)
     level = models.CharField(max_length=20, choices=Level.choices)
-    country = models.CharField(max_length=2, blank=True, help_text="Empty for worldwide.")
+    scope = models.CharField(max_length=10, default="world", help_text="city, country, region or world")
+    place = models.CharField(max_length=120, blank=True, help_text="US.seattle, US, europe, or empty for world")
+    size_band = models.CharField(max_length=20, blank=True, help_text="Empty: companies of any size.")
+    remote = models.BooleanField(default=False, help_text="Remote postings only.")
+    window = models.CharField(max_length=5, default="12m", help_text="12m (the last 12 months) or all (all time)")
 
     sample_size = models.PositiveIntegerField(default=0)
     posting_count = models.PositiveIntegerField(default=0)
+    recent_count = models.PositiveIntegerField(
+        default=0, help_text="Data points from the last 12 months (visible postings, survey records of recent years)."
+    )
     observation_count = models.PositiveIntegerField(default=0)
     company_count = models.PositiveIntegerField(
         default=0, help_text="Distinct contributors: companies for postings; each survey respondent counts as one."
@@ -45,8 +52,10 @@ class MarketRange(models.Model):
     computed_at = models.DateTimeField(help_text="As-of time: the data visible at this moment went in.")
 
     class Meta:
-        ordering = ["role_family", "level", "country"]
-        indexes = [models.Index(fields=["role_family", "level", "country"], name="market_range_segment")]
+        ordering = ["role_family", "level", "scope", "place"]
+        indexes = [
+            models.Index(fields=["role_family", "level", "scope", "place"], name="market_range_segment"),
+        ]
 
     def __str__(self):
         return self.key
@@ -76,7 +85,7 @@ class DirtySegment(models.Model):
     lands during a recompute keeps its mark.
     """
 
-    key = models.CharField(max_length=100, primary_key=True)
+    key = models.CharField(max_length=200, primary_key=True)
     version = models.BigIntegerField(default=1)
     marked_at = models.DateTimeField()
 

@@ -1,41 +1,171 @@
-"""Market segments: which slices of the market a posting belongs to, and their keys.
+"""Market segments: which slices of the market a data point belongs to, and their keys.
 
-A segment is role family × level × place. Each posting belongs to exactly two segments:
-its country and worldwide. So a publish, edit, close or expiry touches at most four keys
-(two before an edit and two after).
+A segment is role family × level × place × company size band × remote policy × time window:
+- place at four scopes: city (postings only; surveys give no city), country, region
+  (insights.regions) and worldwide;
+- size band: the company's band (startup, mid-size, large) or any;
+- remote: any, or remote-only;
+- window: the last 12 months (what the public sees by default) or all time.
+
+A posting belongs to every segment that contains it: 4 places × 2 size choices × (1, or 2 when it is
+remote) × 2 windows, so at most 32 segments, and 16 for an on-site posting with a city. A survey record
+belongs to at most 3 × 2 × 2 × 2 = 24. An edit touches at most twice that (before and after).
 """
 
+import itertools
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-WORLDWIDE = "world"
+from django.utils.text import slugify
+
+from insights.regions import region_of
+
+CITY, COUNTRY, REGION, WORLD = "city", "country", "region", "world"
+SCOPES = [CITY, COUNTRY, REGION, WORLD]  # narrowest first
+WINDOW_12M, WINDOW_ALL = "12m", "all"
+WINDOWS = {WINDOW_12M: timedelta(days=365), WINDOW_ALL: None}
+DEFAULT_WINDOW = WINDOW_12M
+ANY = "any"
 
 
 @dataclass(frozen=True, order=True)
 class Segment:
     role_family: str
     level: str
-    country: str = ""  # ISO 3166-1 alpha-2; empty for worldwide
+    scope: str = WORLD
+    place: str = ""  # city: "US.seattle"; country: "US"; region: "europe"; world: ""
+    size_band: str = ""  # empty: any size
+    remote: bool = False  # True: remote postings only
+    window: str = DEFAULT_WINDOW
 
     @property
     def key(self) -> str:
-        return f"{self.role_family}:{self.level}:{self.country or WORLDWIDE}"
-
-    @property
-    def scope(self) -> str:
-        return "country" if self.country else "worldwide"
+        return ":".join(
+            [
+                self.role_family,
+                self.level,
+                self.scope,
+                self.place or "-",
+                self.size_band or ANY,
+                "remote" if self.remote else ANY,
+                self.window,
+            ]
+        )
 
     @classmethod
     def from_key(cls, key: str) -> "Segment":
-        role_family, level, place = key.split(":")
-        return cls(role_family=role_family, level=level, country="" if place == WORLDWIDE else place)
+        role_family, level, scope, place, size_band, remote, window = key.split(":")
+        if scope not in SCOPES or window not in WINDOWS:
+            raise ValueError(f"not a segment key: {key!r}")
+        return cls(
+            role_family=role_family,
+            level=level,
+            scope=scope,
+            place="" if place == "-" else place,
+            size_band="" if size_band == ANY else size_band,
+            remote=remote == "remote",
+            window=window,
+        )
+
+    @property
+    def country(self) -> str:
+        return self.place.split(".")[0] if self.scope in (CITY, COUNTRY) else ""
+
+    @property
+    def city_slug(self) -> str:
+        return self.place.split(".", 1)[1] if self.scope == CITY else ""
 
     def wider(self) -> "Segment | None":
-        return Segment(self.role_family, self.level) if self.country else None
+        """The next segment out: city → country → region → world, keeping the other dimensions."""
+        if self.scope == CITY:
+            return _replace(self, scope=COUNTRY, place=self.country)
+        if self.scope == COUNTRY:
+            region = region_of(self.place)
+            return _replace(self, scope=REGION, place=region) if region else _replace(self, scope=WORLD, place="")
+        if self.scope == REGION:
+            return _replace(self, scope=WORLD, place="")
+        return None
+
+    def widening(self) -> list["Segment"]:
+        """This segment, then every wider one, in order."""
+        chain, current = [], self
+        while current is not None:
+            chain.append(current)
+            current = current.wider()
+        return chain
 
 
-def segments_for(*, role_family: str, level: str, country: str) -> list[Segment]:
-    return [Segment(role_family, level, country), Segment(role_family, level)]
+def _replace(segment: Segment, **changes) -> Segment:
+    return Segment(**{**segment.__dict__, **changes})
+
+
+def country_segment(role_family: str, level: str, country: str, **dimensions) -> Segment:
+    return Segment(role_family, level, COUNTRY, country.upper(), **dimensions)
+
+
+def world_segment(role_family: str, level: str, **dimensions) -> Segment:
+    return Segment(role_family, level, WORLD, "", **dimensions)
+
+
+def city_place(country: str, city: str) -> str:
+    slug = slugify(city or "")
+    return f"{country.upper()}.{slug}" if slug and country else ""
+
+
+def places_for(*, country: str, city: str = "") -> list[tuple[str, str]]:
+    places = []
+    if city_place(country, city):
+        places.append((CITY, city_place(country, city)))
+    places.append((COUNTRY, country.upper()))
+    if region_of(country):
+        places.append((REGION, region_of(country)))
+    places.append((WORLD, ""))
+    return places
+
+
+def segments_for(
+    *, role_family: str, level: str, country: str, city: str = "", size_band: str = "", remote: bool = False
+) -> list[Segment]:
+    sizes = [size_band, ""] if size_band else [""]
+    remotes = [False, True] if remote else [False]
+    return [
+        Segment(role_family, level, scope, place, size, only_remote, window)
+        for (scope, place), size, only_remote, window in itertools.product(
+            places_for(country=country, city=city), sizes, remotes, WINDOWS
+        )
+    ]
 
 
 def segments_for_posting(posting) -> list[Segment]:
-    return segments_for(role_family=posting.role_family, level=posting.level, country=posting.country)
+    return segments_for(
+        role_family=posting.role_family,
+        level=posting.level,
+        country=posting.country,
+        city=posting.city,
+        size_band=posting.company.size_band,
+        remote=posting.remote_policy == "remote",
+    )
+
+
+def segments_for_observation(observation) -> list[Segment]:
+    """Survey records have no city; both windows are marked, since a record may be in either."""
+    return segments_for(
+        role_family=observation.role_family,
+        level=observation.level,
+        country=observation.country,
+        size_band=observation.company_size,
+        remote=observation.remote_ratio == 100,
+    )
+
+
+def window_start(window: str, today: date) -> date | None:
+    span = WINDOWS[window]
+    return today - span if span else None
+
+
+def first_work_year_in(window: str, today: date) -> int | None:
+    """Survey records carry only a year, dated 1 July: the first year whose 1 July falls in the window."""
+    start = window_start(window, today)
+    if start is None:
+        return None
+    return start.year if start <= date(start.year, 7, 1) else start.year + 1

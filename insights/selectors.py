@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from insights.models import MarketRange
 from insights.percentiles import percentile_rank
-from insights.segments import Segment, segments_for_posting
+from insights.segments import Segment, country_segment
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
 
 MARKET_SOURCE = (
@@ -18,7 +18,32 @@ MARKET_SOURCE = (
 
 
 def market_ranges_list() -> QuerySet:
-    return MarketRange.objects.order_by("role_family", "level", "country")
+    return MarketRange.objects.order_by("role_family", "level", "scope", "place")
+
+
+def nearest_publishable_wider(ranges) -> dict[str, str | None]:
+    """For each unpublishable range, the key of the nearest wider segment the public may see (one query)."""
+    chains = {r.key: [s.key for s in Segment.from_key(r.key).widening()[1:]] for r in ranges if not r.is_publishable}
+    wanted = {key for chain in chains.values() for key in chain}
+    publishable = {r.key for r in MarketRange.objects.filter(key__in=wanted) if r.is_publishable}
+    return {key: next((k for k in chain if k in publishable), None) for key, chain in chains.items()}
+
+
+CONFIDENCE_RULE = (
+    "high: at least 100 data points, at least half of them from the last 12 months; "
+    "medium: at least 20 data points, at least a quarter from the last 12 months; "
+    "low: any other range with enough data to publish."
+)
+
+
+def market_range_confidence(market_range: MarketRange) -> str:
+    """How far to trust a range, from its sample size and how recent its data is (CONFIDENCE_RULE)."""
+    n, recent = market_range.sample_size, market_range.recent_count
+    if n >= 100 and recent * 2 >= n:
+        return "high"
+    if n >= 20 and recent * 4 >= n:
+        return "medium"
+    return "low"
 
 
 def market_range_provenance(market_range: MarketRange) -> dict:
@@ -72,9 +97,18 @@ def _segment_info(segment: Segment) -> dict:
         "key": segment.key,
         "role_family": segment.role_family,
         "level": segment.level,
-        "country": segment.country or None,
         "scope": segment.scope,
+        "place": segment.place or None,
+        "size_band": segment.size_band or None,
+        "remote_only": segment.remote,
+        "window": segment.window,
     }
+
+
+def context_segments(posting) -> list[Segment]:
+    """Where a posting's salary context looks, in order: its country, its region, the world
+    (any company size, on-site or remote, the last 12 months); the first publishable one is shown."""
+    return country_segment(posting.role_family, posting.level, posting.country).widening()
 
 
 def _in_currency(values: dict, rate: Rate | None, currency: str) -> dict | None:
@@ -89,7 +123,7 @@ def _in_currency(values: dict, rate: Rate | None, currency: str) -> dict | None:
 
 
 def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, requested: Rate | None) -> dict:
-    candidates = [ranges.get(segment.key) for segment in segments_for_posting(posting)]
+    candidates = [ranges.get(segment.key) for segment in context_segments(posting)]
     usable = next((r for r in candidates if r is not None and r.is_publishable), None)
     if usable is None:
         own = candidates[0]
@@ -97,7 +131,7 @@ def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, request
             "status": "insufficient_data",
             "message": "Not enough data for this role, level and place: a market range needs at least "
             "5 postings from at least 3 companies, none supplying more than half.",
-            "segment": _segment_info(segments_for_posting(posting)[0]),
+            "segment": _segment_info(context_segments(posting)[0]),
             "sample_size": own.sample_size if own else 0,
             "company_count": own.company_count if own else 0,
             "as_of": own.computed_at if own else None,
@@ -111,6 +145,7 @@ def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, request
         **({"market_requested": _in_currency(usd, requested, requested.currency)} if requested else {}),
         "sample_size": usable.sample_size,
         "company_count": usable.company_count,
+        "confidence": market_range_confidence(usable),
         "as_of": usable.computed_at,
         "position": _position(posting.salary_mid_usd, usable),
         "total_compensation": _total_context(posting, usable),
@@ -121,10 +156,10 @@ def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, request
 def salary_contexts_for(*, postings: list, today: date, requested: Rate | None = None) -> dict[int, dict]:
     """The salary context of each posting, in two queries whatever the number of postings.
 
-    Uses the posting's country segment when it is publishable, else the worldwide one. With a
+    Uses the posting's country segment when it is publishable, else its region's, else the world's. With a
     requested currency, the market figures are given in it too.
     """
-    keys = {segment.key for posting in postings for segment in segments_for_posting(posting)}
+    keys = {segment.key for posting in postings for segment in context_segments(posting)}
     ranges = {r.key: r for r in MarketRange.objects.filter(key__in=keys)} if keys else {}
     rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}
     return {p.pk: _context(p, ranges, rates.get(p.salary_currency), requested) for p in postings}

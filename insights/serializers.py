@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from insights.models import MarketRange
 from insights.segments import Segment
-from insights.selectors import market_range_provenance
+from insights.selectors import market_range_confidence, market_range_provenance
 
 PERCENTILES = ("p10", "p25", "p50", "p75", "p90", "mean")
 TOTALS = tuple(f"total_{name}" for name in PERCENTILES)
@@ -11,13 +11,13 @@ TOTALS = tuple(f"total_{name}" for name in PERCENTILES)
 class MarketRangeSerializer(serializers.ModelSerializer):
     """A segment's range; numbers are withheld from non-moderators when the segment is too thin."""
 
-    country = serializers.SerializerMethodField()
-    scope = serializers.SerializerMethodField()
+    confidence = serializers.SerializerMethodField()
     currency = serializers.SerializerMethodField()
     period = serializers.SerializerMethodField()
     publishable = serializers.BooleanField(source="is_publishable")
     not_published_reason = serializers.CharField(source="publishability_problem", allow_null=True)
     wider_segment = serializers.SerializerMethodField()
+    wider_publishable = serializers.SerializerMethodField()
     provenance = serializers.SerializerMethodField()
 
     class Meta:
@@ -26,8 +26,12 @@ class MarketRangeSerializer(serializers.ModelSerializer):
             "key",
             "role_family",
             "level",
-            "country",
             "scope",
+            "place",
+            "size_band",
+            "remote",
+            "window",
+            "confidence",
             "currency",
             "period",
             "p10",
@@ -51,14 +55,12 @@ class MarketRangeSerializer(serializers.ModelSerializer):
             "publishable",
             "not_published_reason",
             "wider_segment",
+            "wider_publishable",
             "provenance",
         ]
 
-    def get_country(self, market_range) -> str | None:
-        return market_range.country or None
-
-    def get_scope(self, market_range) -> str:
-        return Segment.from_key(market_range.key).scope
+    def get_confidence(self, market_range) -> str:
+        return market_range_confidence(market_range)
 
     def get_currency(self, market_range) -> str:
         return "USD"
@@ -69,6 +71,10 @@ class MarketRangeSerializer(serializers.ModelSerializer):
     def get_wider_segment(self, market_range) -> str | None:
         wider = Segment.from_key(market_range.key).wider()
         return wider.key if wider else None
+
+    def get_wider_publishable(self, market_range) -> str | None:
+        """The nearest wider segment with publishable numbers, when this one has none."""
+        return self.context.get("wider_publishable", {}).get(market_range.key)
 
     def get_provenance(self, market_range) -> dict:
         return market_range_provenance(market_range)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, percentile_cont
-from insights.segments import Segment, segments_for
+from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
 from salaries.money import money
@@ -79,6 +79,7 @@ class SegmentStats:
     pay_min: Decimal | None
     pay_max: Decimal | None
     percentiles: dict[str, Decimal | None]
+    recent_count: int = 0
     total_sample_size: int = 0
     total_mean: Decimal | None = None
     total_percentiles: dict[str, Decimal | None] | None = None
@@ -104,8 +105,9 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     Data points: each visible posting's midpoint (annual USD) and each survey observation's
     annual USD salary. Contributors: a posting's company; each survey respondent is their own.
     """
+    now = now or timezone.now()
     postings = JobPosting.objects.visible(now).in_segment(segment)
-    observations = SalaryObservation.objects.in_segment(segment)
+    observations = SalaryObservation.objects.in_segment(segment, today=now.date())
     top = postings.values("company_id").annotate(n=Count("id")).order_by("-n").values_list("n", flat=True).first()
     if connection.vendor == "postgresql":
         n, n_postings, contributors, low, high, mean, cuts = _summary_in_database(postings, observations)
@@ -117,6 +119,8 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     # Total compensation only where it is known: postings declare their package; surveys report base only.
     # Its percentiles are computed from the totals themselves, never by adding up base and bonus percentiles.
     total_n, total_mean, total_cuts = _distribution(postings, "total_comp_mid_usd")
+    recent_year = first_work_year_in(WINDOW_12M, now.date())
+    recent = n_postings + observations.filter(work_year__gte=recent_year).count()
     return SegmentStats(
         sample_size=n,
         posting_count=n_postings,
@@ -127,6 +131,7 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
         pay_min=low,
         pay_max=high,
         percentiles={name: money(value) for name, value in zip(FRACTIONS, cuts, strict=True)},
+        recent_count=recent,
         total_sample_size=total_n,
         total_mean=money(total_mean) if total_n else None,
         total_percentiles=(
@@ -140,7 +145,10 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
 def _summary_in_database(postings, observations):
     """One query: PostgreSQL's exact percentile_cont over postings and observations together."""
     posting_sql, posting_params = postings.values_list("salary_mid_usd", "company_id").query.sql_with_params()
-    observation_sql, observation_params = observations.values_list("salary_usd", "id").query.sql_with_params()
+    if observations.query.is_empty():  # e.g. a city segment: surveys give no city
+        observation_sql, observation_params = "SELECT NULL::numeric AS salary_usd, NULL::bigint AS id WHERE false", ()
+    else:
+        observation_sql, observation_params = observations.values_list("salary_usd", "id").query.sql_with_params()
     fractions = ", ".join(str(f) for f in FRACTIONS.values())
     sql = f"""
         SELECT count(*), count(*) FILTER (WHERE kind = 'p'), count(DISTINCT (kind, contributor)),
@@ -201,7 +209,11 @@ def market_range_recompute(*, key: str) -> MarketRange:
                     key=key,
                     role_family=segment.role_family,
                     level=segment.level,
-                    country=segment.country,
+                    scope=segment.scope,
+                    place=segment.place,
+                    size_band=segment.size_band,
+                    remote=segment.remote,
+                    window=segment.window,
                     computed_at=timezone.now(),
                 )
             ],
@@ -218,6 +230,7 @@ def market_range_recompute(*, key: str) -> MarketRange:
         market_range.sample_size = stats.sample_size
         market_range.posting_count = stats.posting_count
         market_range.observation_count = stats.observation_count
+        market_range.recent_count = stats.recent_count
         market_range.company_count = stats.company_count
         market_range.top_company_share = stats.top_company_share
         market_range.mean = stats.mean
@@ -263,7 +276,7 @@ class RangeDifference:
 
 
 VERIFIED_FIELDS = [
-    "sample_size", "posting_count", "observation_count", "company_count", "top_company_share", "p10", "p25",
+    "sample_size", "posting_count", "observation_count", "recent_count", "company_count", "top_company_share", "p10", "p25",
     "p50", "p75", "p90", "mean", "total_sample_size", "total_p10", "total_p25", "total_p50", "total_p75",
     "total_p90", "total_mean",
 ]  # fmt: skip
@@ -285,6 +298,7 @@ def market_ranges_verify(*, now=None) -> list[RangeDifference]:
             "sample_size": stats.sample_size,
             "posting_count": stats.posting_count,
             "observation_count": stats.observation_count,
+            "recent_count": stats.recent_count,
             "company_count": stats.company_count,
             "top_company_share": stats.top_company_share,
             "mean": stats.mean,
@@ -304,10 +318,18 @@ def market_ranges_verify(*, now=None) -> list[RangeDifference]:
 
 
 def _keys_with_data(now) -> set[str]:
-    combos = set(JobPosting.objects.visible(now).values_list("role_family", "level", "country").distinct())
-    combos |= set(SalaryObservation.objects.values_list("role_family", "level", "country").distinct())
-    return {
-        segment.key
-        for role, level, country in combos
-        for segment in segments_for(role_family=role, level=level, country=country)
-    }
+    """Every segment that holds at least one visible posting or survey record."""
+    keys: set[str] = set()
+    postings = JobPosting.objects.visible(now).values_list(
+        "role_family", "level", "country", "city", "company__size_band", "remote_policy"
+    )
+    for role, level, country, city, size, remote in postings.distinct():
+        segments = segments_for(
+            role_family=role, level=level, country=country, city=city, size_band=size, remote=remote == "remote"
+        )
+        keys |= {segment.key for segment in segments}
+    records = SalaryObservation.objects.values_list("role_family", "level", "country", "company_size", "remote_ratio")
+    for role, level, country, size, remote in records.distinct():
+        segments = segments_for(role_family=role, level=level, country=country, size_band=size, remote=remote == 100)
+        keys |= {segment.key for segment in segments}
+    return keys

@@ -96,10 +96,22 @@ class JobPostingQuerySet(models.QuerySet):
         return self.published().filter(expires_at__lte=now or timezone.now())
 
     def in_segment(self, segment):
-        filters = {"role_family": segment.role_family, "level": segment.level}
-        if segment.country:
-            filters["country"] = segment.country
-        return self.filter(**filters)
+        """Postings inside a market segment (insights.segments), whatever their status."""
+        from insights.regions import REGION_OF
+        from insights.segments import CITY, COUNTRY, REGION
+
+        postings = self.filter(role_family=segment.role_family, level=segment.level)
+        if segment.scope == CITY:
+            postings = postings.filter(country=segment.country, city_slug=segment.city_slug)
+        elif segment.scope == COUNTRY:
+            postings = postings.filter(country=segment.place)
+        elif segment.scope == REGION:
+            postings = postings.filter(country__in=[c for c, r in REGION_OF.items() if r == segment.place])
+        if segment.size_band:
+            postings = postings.filter(company__size_band=segment.size_band)
+        if segment.remote:
+            postings = postings.filter(remote_policy=RemotePolicy.REMOTE)
+        return postings
 
     def for_companies_of(self, user):
         return self.filter(company__memberships__user=user)
@@ -119,6 +131,7 @@ class JobPosting(models.Model):
     level = models.CharField(max_length=20, choices=Level.choices)
     employment_type = models.CharField(max_length=20, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME)
     city = models.CharField(max_length=100, blank=True)
+    city_slug = models.SlugField(max_length=100, blank=True, help_text="The city as market segments key it.")
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
     remote_policy = models.CharField(max_length=10, choices=RemotePolicy.choices, default=RemotePolicy.ONSITE)
 

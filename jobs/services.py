@@ -14,6 +14,7 @@ import nh3
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from config.errors import DomainError, InvalidTransition, NotPermitted
 from insights.segments import segments_for_posting
@@ -67,6 +68,11 @@ def _require_member(user, company_id: int) -> None:
 def _require_moderator(user) -> None:
     if not user_is_moderator(user):
         raise NotPermitted("Only moderators may approve or reject postings.", field=None)
+
+
+def _locked(pk: int) -> JobPosting:
+    """The posting, row-locked for this transaction (its company read along, not locked)."""
+    return JobPosting.objects.select_related("company").select_for_update(of=("self",)).get(pk=pk)
 
 
 def _visible_keys(posting: JobPosting, now) -> set[str]:
@@ -152,6 +158,7 @@ def _apply_fields(posting: JobPosting, data: dict) -> set[str]:
         if getattr(posting, name) != value:
             setattr(posting, name, value)
             changed.add(name)
+    posting.city_slug = slugify(posting.city or "")
     return changed
 
 
@@ -203,7 +210,7 @@ def posting_update(*, posting: JobPosting, user, data: dict) -> JobPosting:
     """Edit a posting. Edits to a published posting go live at once and refresh its segments."""
     _require_member(user, posting.company_id)
     with transaction.atomic():
-        posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
+        posting = _locked(posting.pk)
         if posting.status not in EDITABLE:
             raise InvalidTransition(f"A {posting.get_status_display().lower()} posting cannot be edited.")
         now = timezone.now()
@@ -222,7 +229,7 @@ def posting_update(*, posting: JobPosting, user, data: dict) -> JobPosting:
 
 def _transition(posting: JobPosting, *, allowed: set[str], action: str, apply) -> JobPosting:
     with transaction.atomic():
-        posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
+        posting = _locked(posting.pk)
         if posting.status not in allowed:
             raise InvalidTransition(
                 f"Cannot {action} a posting that is {posting.get_status_display().lower()}; "
@@ -301,7 +308,11 @@ def postings_expire_due(*, now=None) -> int:
     now = now or timezone.now()
     expired = 0
     with transaction.atomic():
-        due = list(JobPosting.objects.due_to_expire(now).select_for_update(skip_locked=True)[:1000])
+        due = list(
+            JobPosting.objects.due_to_expire(now)
+            .select_related("company")
+            .select_for_update(skip_locked=True, of=("self",))[:1000]
+        )
         keys: set[str] = set()
         for posting in due:
             keys |= {segment.key for segment in segments_for_posting(posting)}

@@ -155,11 +155,26 @@ class ExperienceLevel(models.TextChoices):
 
 
 class SalaryObservationQuerySet(models.QuerySet):
-    def in_segment(self, segment):
-        filters = {"role_family": segment.role_family, "level": segment.level}
-        if segment.country:
-            filters["country"] = segment.country
-        return self.filter(**filters)
+    def in_segment(self, segment, *, today):
+        """Survey records inside a market segment (insights.segments) as of `today`."""
+        from insights.regions import REGION_OF
+        from insights.segments import CITY, COUNTRY, REGION, first_work_year_in
+
+        if segment.scope == CITY:
+            return self.none()  # surveys give no city
+        records = self.filter(role_family=segment.role_family, level=segment.level)
+        if segment.scope == COUNTRY:
+            records = records.filter(country=segment.place)
+        elif segment.scope == REGION:
+            records = records.filter(country__in=[c for c, r in REGION_OF.items() if r == segment.place])
+        if segment.size_band:
+            records = records.filter(company_size=segment.size_band)
+        if segment.remote:
+            records = records.filter(remote_ratio=100)
+        first_year = first_work_year_in(segment.window, today)
+        if first_year is not None:
+            records = records.filter(work_year__gte=first_year)
+        return records
 
 
 class SalaryObservation(models.Model):

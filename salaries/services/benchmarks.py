@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from insights.models import MarketRange
-from insights.segments import Segment
+from insights.segments import country_segment, world_segment
 from salaries.importers import oews, seed_articles
 from salaries.importers.report import ImportReport, RowError
 from salaries.models import (
@@ -221,7 +221,9 @@ def _level_order(benchmarks) -> list[BenchmarkFlag]:
 def _far_from_market(benchmarks) -> list[BenchmarkFlag]:
     """A figure more than 3× above or below the publishable market median of its segment."""
     keyed = {
-        b: Segment(b.role_family, b.level, b.country).key
+        b: (
+            country_segment(b.role_family, b.level, b.country) if b.country else world_segment(b.role_family, b.level)
+        ).key
         for b in benchmarks
         if b.role_family and b.level and b.central_annual_usd and not b.company_name
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from config.errors import DomainError
-from insights.segments import segments_for
+from insights.segments import segments_for_observation
 from insights.services import market_ranges_schedule_drain, segments_mark_dirty
 from salaries.importers import aijobs
 from salaries.importers.report import ImportReport, RowError
@@ -154,5 +154,4 @@ def _same(a, b) -> bool:
 
 
 def _segment_keys(observation: SalaryObservation) -> set[str]:
-    segments = segments_for(role_family=observation.role_family, level=observation.level, country=observation.country)
-    return {segment.key for segment in segments}
+    return {segment.key for segment in segments_for_observation(observation)}

@@ -62,7 +62,7 @@ def test_stored_percentiles_equal_an_independent_computation(pay, django_capture
                 salary_min=Decimal(amount),
                 salary_max=Decimal(amount + index * 1000),
             )
-    for key in ("data_scientist:mid:DE", "data_scientist:mid:world"):
+    for key in ("data_scientist:mid:country:DE:any:any:12m", "data_scientist:mid:world:-:any:any:12m"):
         stored = MarketRange.objects.get(key=key)
         values = visible_midpoints(key)
         assert_matches_independent(stored, values)
@@ -75,8 +75,8 @@ def test_recompute_twice_gives_the_same_range(django_capture_on_commit_callbacks
     companies = [CompanyFactory() for _ in range(3)]
     for index in range(7):
         PublishedPostingFactory(company=companies[index % 3], salary_min=100_000 + 7_000 * index, salary_max=200_000)
-    first = market_range_recompute(key="ml_engineer:senior:US")
-    second = market_range_recompute(key="ml_engineer:senior:US")
+    first = market_range_recompute(key="ml_engineer:senior:country:US:any:any:12m")
+    second = market_range_recompute(key="ml_engineer:senior:country:US:any:any:12m")
     fields = ["sample_size", "company_count", "p10", "p25", "p50", "p75", "p90", "mean"]
     assert [getattr(first, f) for f in fields] == [getattr(second, f) for f in fields]
     assert first.sample_size == 7

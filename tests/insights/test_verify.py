@@ -47,8 +47,8 @@ def test_ranges_match_a_rebuild_after_publishing_editing_closing_expiring_and_re
     assert not DirtySegment.objects.exists()
     assert market_ranges_verify() == []
     call_command("verify_market_ranges")  # exits cleanly
-    assert MarketRange.objects.get(key="ml_engineer:senior:DE").sample_size == 1
-    assert MarketRange.objects.get(key="ml_engineer:senior:US").sample_size == 5
+    assert MarketRange.objects.get(key="ml_engineer:senior:country:DE:any:any:12m").sample_size == 1
+    assert MarketRange.objects.get(key="ml_engineer:senior:country:US:any:any:12m").sample_size == 5
 
 
 @pytest.mark.django_db
@@ -56,12 +56,12 @@ def test_a_stale_or_tampered_range_is_reported(django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(5):
             PublishedPostingFactory(company=CompanyFactory(), salary_min=100_000 + 4_000 * i)
-    MarketRange.objects.filter(key="ml_engineer:senior:US").update(p50=Decimal("1.00"))
+    MarketRange.objects.filter(key="ml_engineer:senior:country:US:any:any:12m").update(p50=Decimal("1.00"))
     JobPosting.objects.filter(pk=JobPosting.objects.first().pk).update(status="closed")  # behind the services' back
 
     found = {(d.key, d.field) for d in market_ranges_verify()}
-    assert ("ml_engineer:senior:US", "p50") in found
-    assert ("ml_engineer:senior:world", "sample_size") in found
+    assert ("ml_engineer:senior:country:US:any:any:12m", "p50") in found
+    assert ("ml_engineer:senior:world:-:any:any:12m", "sample_size") in found
     with pytest.raises(CommandError, match="difference"):
         call_command("verify_market_ranges")
 

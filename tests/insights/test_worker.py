@@ -32,7 +32,7 @@ from tests.insights.independent import assert_matches_independent, visible_midpo
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 PROJECT = Path(__file__).resolve().parents[2]
-KEY = "ml_engineer:senior:US"
+KEY = "ml_engineer:senior:country:US:any:any:12m"
 LEVELS = list(Level.values)
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
 
@@ -162,7 +162,7 @@ def test_publishing_through_the_api_updates_the_range_via_the_worker(worker, as_
     assert wait_for(lambda: range_size() == 6 and not DirtySegment.objects.exists()), (
         f"range has {range_size()} points; marks left: {list(DirtySegment.objects.values_list('key', flat=True))}"
     )
-    for key in (KEY, "ml_engineer:senior:world"):
+    for key in (KEY, "ml_engineer:senior:world:-:any:any:12m"):
         assert_matches_independent(MarketRange.objects.get(key=key), visible_midpoints(key))
     listed = as_user(moderator).get("/api/v1/market-ranges/?role=ml_engineer&level=senior&country=US").json()
     assert listed["results"][0]["sample_size"] == 6 and listed["results"][0]["publishable"] is True

@@ -149,7 +149,7 @@ def test_lifecycle_draft_to_published_to_filled(api, company, employer, moderato
     assert [item["id"] for item in public] == [pid]
     assert isinstance(public[0]["salary_context"], dict)
     assert public[0]["salary_context"]["status"] == "insufficient_data"
-    assert public[0]["salary_context"]["segment"]["key"] == "ml_engineer:senior:US"
+    assert public[0]["salary_context"]["segment"]["key"] == "ml_engineer:senior:country:US:any:any:12m"
     assert api.get(detail(pid)).status_code == 200
 
     # Editing a published posting is allowed and goes live at once.
@@ -634,7 +634,7 @@ def test_salary_context_with_enough_data(api, company, employer, as_user, django
 
     context = api.get(detail(published[2].pk)).json()["salary_context"]
     assert context["status"] == "ok"
-    assert context["segment"]["key"] == "ml_engineer:senior:US"
+    assert context["segment"]["key"] == "ml_engineer:senior:country:US:any:any:12m"
     assert context["sample_size"] == 6 and context["company_count"] == 6
     assert {name: money(context["market_usd"][name]) for name in ("p25", "p50", "p75")} == expected
     assert context["market_usd"]["currency"] == "USD" and context["market_usd"]["period"] == "YEAR"
@@ -675,8 +675,9 @@ def test_salary_context_falls_back_to_worldwide(api, django_capture_on_commit_ca
     context = api.get(detail(published[0].pk)).json()["salary_context"]
 
     assert context["status"] == "ok"
-    assert context["segment"]["key"] == "ml_engineer:senior:world"
-    assert context["segment"]["scope"] == "worldwide" and context["segment"]["country"] is None
+    assert context["segment"]["key"] == "ml_engineer:senior:world:-:any:any:12m"
+    # The US alone (and so North America) has 3 postings: too few; the world has 5.
+    assert context["segment"]["scope"] == "world" and context["segment"]["place"] is None
     assert context["sample_size"] == 5 and context["company_count"] == 5
     assert {name: money(context["market_usd"][name]) for name in ("p25", "p50", "p75")} == quartiles(published)
 
@@ -721,27 +722,34 @@ def test_market_ranges_endpoint(api, moderator, as_user, django_capture_on_commi
     response = api.get(MARKET_RANGES, {"role": "ml_engineer", "level": "senior", "country": "US"})
     assert response.status_code == 200, response.content
     [us_range] = response.json()["results"]
-    assert us_range["key"] == "ml_engineer:senior:US"
-    assert us_range["country"] == "US" and us_range["scope"] == "country"
+    assert us_range["key"] == "ml_engineer:senior:country:US:any:any:12m"
+    assert us_range["place"] == "US" and us_range["scope"] == "country" and us_range["window"] == "12m"
+    assert us_range["confidence"] == "low"  # 5 points: publishable, not yet trustworthy
     assert us_range["currency"] == "USD" and us_range["period"] == "YEAR"
     assert us_range["publishable"] is True and us_range["not_published_reason"] is None
     assert us_range["sample_size"] == 5 and us_range["company_count"] == 5
     assert {name: money(us_range[name]) for name in ("p25", "p50", "p75")} == quartiles(us)
     assert us_range["provenance"]["kind"] == "computed" and us_range["provenance"]["sample_size"] == 5
-    assert us_range["wider_segment"] == "ml_engineer:senior:world"
+    assert us_range["wider_segment"] == "ml_engineer:senior:region:north_america:any:any:12m"
 
     world = api.get(MARKET_RANGES, {"role": "ml_engineer", "level": "senior", "country": "world"}).json()["results"]
-    assert [r["key"] for r in world] == ["ml_engineer:senior:world"]
-    assert world[0]["country"] is None and world[0]["scope"] == "worldwide"
+    assert [r["key"] for r in world] == ["ml_engineer:senior:world:-:any:any:12m"]
+    assert world[0]["place"] == "" and world[0]["scope"] == "world"
     assert world[0]["sample_size"] == 6 and world[0]["company_count"] == 6
     assert {name: money(world[0][name]) for name in ("p25", "p50", "p75")} == quartiles(us + [germany])
 
     thin_query = {"role": "data_scientist", "level": "junior", "country": "US"}
     [hidden] = api.get(MARKET_RANGES, thin_query).json()["results"]
-    assert hidden["key"] == "data_scientist:junior:US"
+    assert hidden["key"] == "data_scientist:junior:country:US:any:any:12m"
     assert hidden["publishable"] is False and hidden["not_published_reason"]
     assert hidden["sample_size"] == 2
     assert all(hidden[name] is None for name in ("p10", "p25", "p50", "p75", "p90", "mean"))
+    assert hidden["wider_publishable"] is None  # North America and the world hold the same two postings
+
+    europe = api.get(MARKET_RANGES, {"role": "ml_engineer", "level": "senior", "country": "DE"}).json()["results"]
+    # Germany alone is too thin; the nearest wider publishable segment is the world, not Europe (also thin).
+    assert europe[0]["publishable"] is False
+    assert europe[0]["wider_publishable"] == "ml_engineer:senior:world:-:any:any:12m"
 
     [shown] = as_user(moderator).get(MARKET_RANGES, thin_query).json()["results"]
     assert shown["publishable"] is False

@@ -6,11 +6,18 @@ import pytest
 from django.utils import timezone
 
 from insights.models import DirtySegment
+from insights.segments import segments_for
 from jobs import services
 from jobs.models import JobPosting, PostingStatus
 from tests.factories import DraftPostingFactory, ModeratorFactory, PublishedPostingFactory
 
-ML_SENIOR = {"ml_engineer:senior:US", "ml_engineer:senior:world"}
+
+def keys(role="ml_engineer", country="US", city="Seattle", size="mid_size", remote=False) -> set[str]:
+    found = segments_for(role_family=role, level="senior", country=country, city=city, size_band=size, remote=remote)
+    return {segment.key for segment in found}
+
+
+ML_SENIOR = keys()
 
 
 def dirty_keys() -> set[str]:
@@ -86,7 +93,7 @@ def test_changing_role_family_of_a_published_posting_marks_old_and_new_segments(
 
     services.posting_update(posting=posting, user=member_of(posting.company), data={"role_family": "data_scientist"})
 
-    assert dirty_keys() == ML_SENIOR | {"data_scientist:senior:US", "data_scientist:senior:world"}
+    assert dirty_keys() == ML_SENIOR | keys(role="data_scientist")
     posting.refresh_from_db()
     assert posting.role_family == "data_scientist" and posting.status == PostingStatus.PUBLISHED
 
@@ -109,4 +116,8 @@ def test_publishing_marks_the_country_and_worldwide_segments():
 
     services.posting_approve(posting=posting, moderator=ModeratorFactory())
 
-    assert dirty_keys() == {"ml_engineer:senior:DE", "ml_engineer:senior:world"}
+    marked = dirty_keys()
+    assert marked == keys(country="DE")
+    # City, country, region and world; its size band and any size; both windows: 16 segments.
+    assert len(marked) == 16
+    assert {"ml_engineer:senior:country:DE:any:any:12m", "ml_engineer:senior:region:europe:mid_size:any:all"} <= marked

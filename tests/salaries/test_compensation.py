@@ -101,7 +101,7 @@ def test_market_total_compensation_is_percentiles_of_totals(django_capture_on_co
             )
             for i in range(6)
         ]
-    market = MarketRange.objects.get(key="ml_engineer:senior:US")
+    market = MarketRange.objects.get(key="ml_engineer:senior:country:US:any:any:12m")
     totals = [p.total_comp_mid_usd for p in postings]
     expected = expected_percentiles(totals)
     assert market.total_sample_size == 6
