@@ -5,6 +5,7 @@ The definition is PostgreSQL's `percentile_cont`, NumPy's default ("linear") and
 h = (n - 1) * p and the result is x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)]).
 """
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -18,14 +19,19 @@ FRACTIONS: dict[str, Decimal] = {
 
 
 def percentile_cont(sorted_values: Sequence[Decimal], fraction: Decimal) -> Decimal:
+    """Linear interpolation between closest ranks, computed as PostgreSQL computes it.
+
+    PostgreSQL's percentile_cont works in double precision: h = fraction × (n − 1) and
+    result = x[floor(h)] + (h − floor(h)) × (x[ceil(h)] − x[floor(h)]). Doing the same float operations here
+    makes SQLite, the in-memory rebuild and PostgreSQL agree to the last bit, not merely to the cent.
+    """
     if not sorted_values:
         raise ValueError("percentile of no values")
-    h = (len(sorted_values) - 1) * Decimal(fraction)
-    low = int(h)
-    if low + 1 >= len(sorted_values):
-        return Decimal(sorted_values[-1])
-    below, above = Decimal(sorted_values[low]), Decimal(sorted_values[low + 1])
-    return below + (h - low) * (above - below)
+    h = float(fraction) * (len(sorted_values) - 1)
+    low = math.floor(h)
+    high = math.ceil(h)
+    below, above = float(sorted_values[low]), float(sorted_values[high])
+    return Decimal(repr(below + (h - low) * (above - below)))
 
 
 def percentile_rank(value: Decimal, points: Sequence[tuple[Decimal, Decimal]]) -> Decimal:

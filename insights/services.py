@@ -8,6 +8,7 @@ function of the committed postings, so running it twice, or twice at once, gives
 """
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -257,16 +258,6 @@ def market_ranges_recompute_dirty(*, limit: int) -> tuple[int, bool]:
     return min(len(keys), limit), len(keys) > limit
 
 
-def market_ranges_mark_all(*, now=None) -> int:
-    """Mark every segment that has visible postings or an existing range: a full rebuild's work list."""
-    keys = set(MarketRange.objects.values_list("key", flat=True)) | _keys_with_data(now or timezone.now())
-    ordered = sorted(keys)
-    with transaction.atomic():
-        for start in range(0, len(ordered), 500):
-            segments_mark_dirty(keys=ordered[start : start + 500], schedule=False)
-    return len(keys)
-
-
 @dataclass(frozen=True)
 class RangeDifference:
     key: str
@@ -333,3 +324,117 @@ def _keys_with_data(now) -> set[str]:
         segments = segments_for(role_family=role, level=level, country=country, size_band=size, remote=remote == 100)
         keys |= {segment.key for segment in segments}
     return keys
+
+
+def _stats_from_points(points: list[tuple]) -> SegmentStats:
+    """The same statistics as segment_stats_compute, from points gathered in memory.
+
+    A point is (pay, contributor, total compensation or None, is recent); contributors are ("p", company)
+    for postings and ("o", id) for survey records.
+    """
+    if not points:
+        return EMPTY_STATS
+    values = sorted(point[0] for point in points)
+    totals = sorted(point[2] for point in points if point[2] is not None)
+    per_company: dict = defaultdict(int)
+    for _, contributor, _, _ in points:
+        per_company[contributor] += 1
+    n, n_postings = len(values), len(totals)
+    largest = max(per_company.values())
+    return SegmentStats(
+        sample_size=n,
+        posting_count=n_postings,
+        observation_count=n - n_postings,
+        company_count=len(per_company),
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001")),
+        mean=money(sum(values, Decimal(0)) / n),
+        pay_min=values[0],
+        pay_max=values[-1],
+        percentiles={name: money(percentile_cont(values, f)) for name, f in FRACTIONS.items()},
+        recent_count=sum(1 for point in points if point[3]),
+        total_sample_size=len(totals),
+        total_mean=money(sum(totals, Decimal(0)) / len(totals)) if totals else None,
+        total_percentiles=(
+            {name: money(percentile_cont(totals, f)) for name, f in FRACTIONS.items()}
+            if totals
+            else dict.fromkeys(FRACTIONS)
+        ),
+    )
+
+
+def market_ranges_rebuild(*, now=None, batch_size: int = 2000, on_progress=None) -> int:
+    """Recompute every market range in one pass over the data, and clear the marks it has covered.
+
+    Reads every visible posting and survey record once, files each under all of its segments, and writes
+    the ranges in bulk. Marks made while it runs carry a newer version and survive for the next drain.
+    """
+    now = now or timezone.now()
+    versions = dict(DirtySegment.objects.values_list("key", "version"))
+    recent_year = first_work_year_in(WINDOW_12M, now.date())
+    points: dict[str, list[tuple]] = defaultdict(list)
+    postings = JobPosting.objects.visible(now).values_list(
+        "role_family", "level", "country", "city", "company__size_band", "remote_policy",
+        "salary_mid_usd", "total_comp_mid_usd", "company_id",
+    )  # fmt: skip
+    for role, level, country, city, size, remote, pay, total, company in postings.iterator(chunk_size=5000):
+        point = (pay, ("p", company), total, True)
+        for segment in segments_for(
+            role_family=role, level=level, country=country, city=city, size_band=size, remote=remote == "remote"
+        ):
+            points[segment.key].append(point)
+    records = SalaryObservation.objects.values_list(
+        "role_family", "level", "country", "company_size", "remote_ratio", "salary_usd", "id", "work_year"
+    )
+    for role, level, country, size, remote, pay, record, year in records.iterator(chunk_size=5000):
+        point = (pay, ("o", record), None, year >= recent_year)
+        for segment in segments_for(
+            role_family=role, level=level, country=country, size_band=size, remote=remote == 100
+        ):
+            if segment.window == WINDOW_12M and year < recent_year:
+                continue
+            points[segment.key].append(point)
+    keys = sorted(set(points) | set(versions) | set(MarketRange.objects.values_list("key", flat=True)))
+    for start in range(0, len(keys), batch_size):
+        chunk = keys[start : start + batch_size]
+        rows = [_market_range_row(key, _stats_from_points(points.get(key, [])), now) for key in chunk]
+        with transaction.atomic():
+            MarketRange.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
+            )
+            for key in chunk:
+                if key in versions:
+                    DirtySegment.objects.filter(key=key, version=versions[key]).delete()
+        if on_progress:
+            on_progress(len(chunk))
+    return len(keys)
+
+
+STORED_FIELDS = [*VERIFIED_FIELDS, "pay_min", "pay_max", "computed_at"]
+
+
+def _market_range_row(key: str, stats: SegmentStats, now) -> MarketRange:
+    segment = Segment.from_key(key)
+    return MarketRange(
+        key=key,
+        role_family=segment.role_family,
+        level=segment.level,
+        scope=segment.scope,
+        place=segment.place,
+        size_band=segment.size_band,
+        remote=segment.remote,
+        window=segment.window,
+        sample_size=stats.sample_size,
+        posting_count=stats.posting_count,
+        observation_count=stats.observation_count,
+        recent_count=stats.recent_count,
+        company_count=stats.company_count,
+        top_company_share=stats.top_company_share,
+        mean=stats.mean,
+        pay_min=stats.pay_min,
+        pay_max=stats.pay_max,
+        total_sample_size=stats.total_sample_size,
+        total_mean=stats.total_mean,
+        computed_at=now,
+        **stats.percentiles,
+        **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
+    )

@@ -74,3 +74,39 @@ def test_only_closed_and_expired_postings_reopen(as_user, django_capture_on_comm
     employer.post(f"/api/v1/jobs/{posting.pk}/close/", {"outcome": "filled"}, format="json")
     response = employer.post(f"/api/v1/jobs/{posting.pk}/reopen/")
     assert response.status_code == 409 and response.json()["error"]["code"] == "invalid_transition"
+
+
+@pytest.mark.django_db
+def test_the_one_pass_rebuild_equals_recomputing_each_segment(tmp_path, django_capture_on_commit_callbacks):
+    from insights.services import market_ranges_rebuild
+    from salaries.services.observations import salary_observations_import_aijobs
+
+    survey = tmp_path / "survey.csv"
+    survey.write_text(
+        "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,"
+        "employee_residence,remote_ratio,company_location,company_size\n"
+        + "".join(f"{2026 - i % 3},SE,FT,ML Engineer,{150000 + 997 * i},USD,1,US,{100 * (i % 2)},US,{'SML'[i % 3]}\n" for i in range(40))
+    )  # fmt: skip
+    salary_observations_import_aijobs(path=survey, release_version="t")
+    for i in range(12):
+        PublishedPostingFactory(
+            company=CompanyFactory(size_band=["startup", "large"][i % 2]), city=["Seattle", "Austin"][i % 2],
+            remote_policy=["remote", "onsite"][i % 2], salary_min=100_000 + 3_000 * i, salary_max=160_000,
+            bonus_target_pct=Decimal(i),
+        )  # fmt: skip
+    MarketRange.objects.create(
+        key="data_analyst:intern:country:JP:any:any:all",
+        role_family="data_analyst",
+        level="intern",
+        sample_size=3,
+        computed_at=timezone.now(),
+    )  # fmt: skip  (stale)
+
+    written = market_ranges_rebuild()
+    assert written == MarketRange.objects.count() > 40
+    assert market_ranges_verify() == []
+    assert not DirtySegment.objects.exists()
+    stale = MarketRange.objects.get(key="data_analyst:intern:country:JP:any:any:all")
+    assert stale.sample_size == 0 and stale.p50 is None
+    remote_startups = MarketRange.objects.get(key="ml_engineer:senior:country:US:startup:remote:all")
+    assert remote_startups.posting_count == 6 and remote_startups.observation_count > 0
