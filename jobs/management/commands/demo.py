@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from rich.progress import track
 
+from insights.services import market_ranges_rebuild
 from jobs import services
 from jobs.demo import COMPANIES, PayModel, generate_postings
 from jobs.models import Company, CompanyMembership, JobPosting, MembershipRole
@@ -70,7 +71,6 @@ class Command(BaseCommand):
             m.company_id: m.user
             for m in CompanyMembership.objects.filter(user__username__endswith="-recruiter").select_related("user")
         }
-        # One transaction: the segment marks commit together and one recompute drains them all.
         with transaction.atomic():
             for fields in track(planned, description="Publishing demo postings", disable=not self.stdout.isatty()):
                 company = fields.pop("company")
@@ -78,6 +78,9 @@ class Command(BaseCommand):
                 posting = services.posting_create(company=company, user=user, data=fields)
                 services.posting_submit(posting=posting, user=user)
                 services.posting_approve(posting=posting, moderator=moderator)
+            # One pass over everything instead of thousands of single-segment recomputes after commit:
+            # the rebuild clears the marks these postings made, so the drain at commit finds nothing left.
+            market_ranges_rebuild()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(companies)} companies, {len(planned)} new postings ({len(existing)} already there)."
