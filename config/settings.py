@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -195,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-segments": {
         "task": "insights.sweep_dirty_segments",
         "schedule": timedelta(seconds=env.int("MARKET_SWEEP_SECONDS", default=30)),
+    },
+    "snapshot-market-ranges": {
+        "task": "insights.snapshot_market_ranges",
+        "schedule": crontab(hour=0, minute=30),
     },
     "expire-postings": {
         "task": "jobs.expire_postings",

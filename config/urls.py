@@ -7,7 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from config.api import error_responses
-from insights.api import ClaimList, MarketRangeList
+from insights.api import ClaimList, MarketRangeHistory, MarketRangeList
 from jobs.api import JobPostingViewSet
 from salaries.api import BenchmarkList, BenchmarkReleaseChanges, BenchmarkSourceList, LevelList, ObservationList
 
@@ -22,6 +22,7 @@ router.register("jobs", JobPostingViewSet, basename="jobs")
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("market-ranges/", MarketRangeList.as_view(), name="market-ranges"),
+    path("market-ranges/<str:key>/history/", MarketRangeHistory.as_view(), name="market-range-history"),
     path("benchmarks/", BenchmarkList.as_view(), name="benchmarks"),
     path("levels/", LevelList.as_view(), name="levels"),
     path("salary-observations/", ObservationList.as_view(), name="salary-observations"),

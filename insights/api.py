@@ -1,7 +1,7 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,9 +17,15 @@ from insights.segments import (
     WINDOW_12M,
     WINDOW_ALL,
     WORLD,
+    Segment,
     city_place,
 )
-from insights.selectors import CONFIDENCE_RULE, market_ranges_list, nearest_publishable_wider
+from insights.selectors import (
+    CONFIDENCE_RULE,
+    market_range_history,
+    market_ranges_list,
+    nearest_publishable_wider,
+)
 from insights.serializers import MarketRangeSerializer
 from jobs.services import user_is_moderator
 from salaries.taxonomy import Level, RoleFamily, SizeBand
@@ -115,3 +121,15 @@ class ClaimList(APIView):
         if country and (len(country) != 2 or not country.isalpha()):
             raise ValidationError({"country": ["Not an ISO 3166-1 alpha-2 country code."]}, code="invalid_country")
         return Response(claims_checked(country=country.upper() if country else None))
+
+
+class MarketRangeHistory(APIView):
+    """A segment's range day by day (daily snapshots of publishable ranges), oldest first."""
+
+    @extend_schema(summary="History of a market range", responses={200: dict, **error_responses(404)})
+    def get(self, request, key: str):
+        try:
+            Segment.from_key(key)
+        except ValueError:
+            raise NotFound("No such market segment.") from None
+        return Response({"key": key, "history": market_range_history(key=key)})

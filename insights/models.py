@@ -91,3 +91,28 @@ class DirtySegment(models.Model):
 
     def __str__(self):
         return f"{self.key} v{self.version}"
+
+
+class MarketRangeSnapshot(models.Model):
+    """A publishable range as it stood on one day, kept so trends can be shown."""
+
+    key = models.CharField(max_length=200)
+    day = models.DateField()
+    sample_size = models.PositiveIntegerField()
+    company_count = models.PositiveIntegerField()
+    recent_count = models.PositiveIntegerField(default=0)
+    p10 = models.DecimalField(max_digits=14, decimal_places=2)
+    p25 = models.DecimalField(max_digits=14, decimal_places=2)
+    p50 = models.DecimalField(max_digits=14, decimal_places=2)
+    p75 = models.DecimalField(max_digits=14, decimal_places=2)
+    p90 = models.DecimalField(max_digits=14, decimal_places=2)
+    mean = models.DecimalField(max_digits=14, decimal_places=2)
+    total_p50 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["key", "day"]
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="snapshot_one_per_day")]
+
+    def __str__(self):
+        return f"{self.key} on {self.day}"

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import QuerySet
 
-from insights.models import MarketRange
+from insights.models import MarketRange, MarketRangeSnapshot
 from insights.percentiles import percentile_rank
 from insights.segments import Segment, country_segment
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
@@ -163,3 +163,21 @@ def salary_contexts_for(*, postings: list, today: date, requested: Rate | None =
     ranges = {r.key: r for r in MarketRange.objects.filter(key__in=keys)} if keys else {}
     rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}
     return {p.pk: _context(p, ranges, rates.get(p.salary_currency), requested) for p in postings}
+
+
+def market_range_history(*, key: str) -> list[dict]:
+    return [
+        {
+            "day": snapshot.day,
+            **{name: getattr(snapshot, name) for name in ("p10", "p25", "p50", "p75", "p90", "mean", "total_p50")},
+            "sample_size": snapshot.sample_size,
+            "company_count": snapshot.company_count,
+            "provenance": {
+                "kind": "computed",
+                "source": MARKET_SOURCE,
+                "sample_size": snapshot.sample_size,
+                "as_of": snapshot.computed_at,
+            },
+        }
+        for snapshot in MarketRangeSnapshot.objects.filter(key=key).order_by("day")
+    ]

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from insights.services import market_ranges_recompute_dirty
+from insights.services import market_ranges_recompute_dirty, market_ranges_snapshot
 
 # Transient database trouble (a restart, a dropped connection, a lock timeout) is retried;
 # anything else is a bug and should surface. The marks stay in the database either way.
@@ -47,3 +47,17 @@ def sweep_dirty_segments_task() -> int:
         total += done
         if not more:
             return total
+
+
+@shared_task(
+    name="insights.snapshot_market_ranges",
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=900,
+)
+def snapshot_market_ranges_task() -> int:
+    """Daily: keep each publishable range's value for the history endpoint. Idempotent within a day."""
+    return market_ranges_snapshot()
