@@ -189,7 +189,14 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"insights.*": {"queue": "recompute"}}
+# Separate queues so a long import or report never delays market-range freshness: run a worker
+# (or more) on `recompute` alone, and others on `imports,reports,celery`.
+CELERY_TASK_ROUTES = {
+    "insights.recompute_dirty_segments": {"queue": "recompute"},
+    "insights.sweep_dirty_segments": {"queue": "recompute"},
+    "insights.snapshot_market_ranges": {"queue": "reports"},
+    "salaries.*": {"queue": "imports"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

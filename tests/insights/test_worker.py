@@ -61,7 +61,7 @@ class WorkerProcess:
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "DATABASE_CONN_MAX_AGE": "0",
         }
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "recompute,celery", "-c", "2",
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "recompute,imports,reports,celery", "-c", "2",
                    "-n", self.name, "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
         with self.log.open("wb") as out:  # a file, not a pipe: a full pipe would stall the worker
             self.process = subprocess.Popen(
@@ -89,7 +89,7 @@ class WorkerProcess:
 
 def purge_queues():
     with celery_app.connection_for_write() as conn:
-        for queue in ("recompute", "celery"):
+        for queue in ("recompute", "imports", "reports", "celery"):
             try:
                 conn.default_channel.queue_purge(queue)
             except Exception:  # noqa: BLE001 - a queue that does not exist yet has nothing to purge
