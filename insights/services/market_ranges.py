@@ -1,13 +1,5 @@
-"""Market ranges: marking segments dirty, and recomputing them.
+"""Where a market range is computed: one segment at a time (recompute), or all at once (rebuild)."""
 
-Pipeline: a posting change marks its segments in `DirtySegment` inside the same transaction
-(`segments_mark_dirty`), and after commit asks a worker to drain the marks
-(`insights.tasks.recompute_dirty_segments_task`). If that message is lost (broker down, worker
-killed), the beat sweep drains whatever is still marked. Recomputing a segment is a pure
-function of the committed postings, so running it twice, or twice at once, gives one result.
-"""
-
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,57 +8,12 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from insights.models import DirtySegment, MarketRange, MarketRangeSnapshot
+from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
 from salaries.money import money
-
-logger = logging.getLogger(__name__)
-
-
-def segments_mark_dirty(*, keys: set[str] | list[str], schedule: bool = True) -> None:
-    """Mark segments for recompute inside the caller's transaction; unless told not to, ask for a
-    drain after commit (once per transaction, however many postings it touches)."""
-    keys = sorted(set(keys))  # a fixed order, so two transactions marking the same keys cannot deadlock
-    if not keys:
-        return
-    now = timezone.now()
-    table = DirtySegment._meta.db_table
-    values = ", ".join(["(%s, 1, %s)"] * len(keys))
-    params = [item for key in keys for item in (key, now)]
-    # One statement for both databases: PostgreSQL and SQLite (3.24+) share this upsert syntax.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, version, marked_at) VALUES {values} "
-            f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1, marked_at = excluded.marked_at",
-            params,
-        )
-    if schedule:
-        market_ranges_schedule_drain()
-
-
-def market_ranges_schedule_drain() -> None:
-    """Ask a worker to recompute the marked segments once the current transaction commits."""
-    if not _drain_already_scheduled():
-        transaction.on_commit(_enqueue_drain, robust=True)
-
-
-def _drain_already_scheduled() -> bool:
-    # Django keeps the pending on-commit hooks of the open transaction in run_on_commit, and drops
-    # them on rollback, so this check cannot leave a committed mark without its drain.
-    return any(hook[1] is _enqueue_drain for hook in connection.run_on_commit)
-
-
-def _enqueue_drain() -> None:
-    from insights.tasks import recompute_dirty_segments_task
-
-    try:
-        recompute_dirty_segments_task.delay()
-    except Exception:
-        # The marks are committed; the periodic sweep will recompute them once the broker is back.
-        logger.warning("Could not enqueue a market-range recompute; the sweep will pick it up.", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -258,57 +205,7 @@ def market_ranges_recompute_dirty(*, limit: int) -> tuple[int, bool]:
     return min(len(keys), limit), len(keys) > limit
 
 
-@dataclass(frozen=True)
-class RangeDifference:
-    key: str
-    field: str
-    stored: object
-    expected: object
-
-
-VERIFIED_FIELDS = [
-    "sample_size", "posting_count", "observation_count", "recent_count", "company_count", "top_company_share", "p10", "p25",
-    "p50", "p75", "p90", "mean", "total_sample_size", "total_p10", "total_p25", "total_p50", "total_p75",
-    "total_p90", "total_mean",
-]  # fmt: skip
-
-
-def market_ranges_verify(*, now=None) -> list[RangeDifference]:
-    """Recompute every segment from scratch in memory and list where the stored ranges differ.
-
-    Covers segments that have data and segments that have a stored range, so a range left behind
-    after its last posting closed is caught as well as a missing one.
-    """
-    now = now or timezone.now()
-    keys = set(MarketRange.objects.values_list("key", flat=True)) | _keys_with_data(now)
-    stored = {r.key: r for r in MarketRange.objects.all()}
-    differences = []
-    for key in sorted(keys):
-        stats = segment_stats_compute(segment=Segment.from_key(key), now=now)
-        expected = {
-            "sample_size": stats.sample_size,
-            "posting_count": stats.posting_count,
-            "observation_count": stats.observation_count,
-            "recent_count": stats.recent_count,
-            "company_count": stats.company_count,
-            "top_company_share": stats.top_company_share,
-            "mean": stats.mean,
-            "total_sample_size": stats.total_sample_size,
-            "total_mean": stats.total_mean,
-            **stats.percentiles,
-            **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
-        }
-        market_range = stored.get(key)
-        for field in VERIFIED_FIELDS:
-            have = getattr(market_range, field) if market_range else None
-            if market_range is None and not stats.sample_size:
-                continue  # no data and no stored range: nothing to show, nothing wrong
-            if have != expected[field]:
-                differences.append(RangeDifference(key, field, have, expected[field]))
-    return differences
-
-
-def _keys_with_data(now) -> set[str]:
+def segment_keys_with_data(now) -> set[str]:
     """Every segment that holds at least one visible posting or survey record."""
     keys: set[str] = set()
     postings = JobPosting.objects.visible(now).values_list(
@@ -409,6 +306,11 @@ def market_ranges_rebuild(*, now=None, batch_size: int = 2000, on_progress=None)
     return len(keys)
 
 
+VERIFIED_FIELDS = [
+    "sample_size", "posting_count", "observation_count", "recent_count", "company_count", "top_company_share",
+    "p10", "p25", "p50", "p75", "p90", "mean", "total_sample_size", "total_p10", "total_p25", "total_p50",
+    "total_p75", "total_p90", "total_mean",
+]  # fmt: skip
 STORED_FIELDS = [*VERIFIED_FIELDS, "pay_min", "pay_max", "computed_at"]
 
 
@@ -438,20 +340,3 @@ def _market_range_row(key: str, stats: SegmentStats, now) -> MarketRange:
         **stats.percentiles,
         **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
     )
-
-
-SNAPSHOT_FIELDS = ["sample_size", "company_count", "recent_count", "p10", "p25", "p50", "p75", "p90", "mean",
-                   "total_p50", "computed_at"]  # fmt: skip
-
-
-def market_ranges_snapshot(*, day=None) -> int:
-    """Keep today's value of every publishable range. Running it again the same day refreshes that day's row."""
-    day = day or timezone.now().date()
-    publishable = [
-        r for r in MarketRange.objects.filter(sample_size__gt=0).iterator(chunk_size=2000) if r.is_publishable
-    ]
-    rows = [MarketRangeSnapshot(key=r.key, day=day, **{f: getattr(r, f) for f in SNAPSHOT_FIELDS}) for r in publishable]
-    MarketRangeSnapshot.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["key", "day"], update_fields=SNAPSHOT_FIELDS, batch_size=1000
-    )
-    return len(rows)
