@@ -169,3 +169,14 @@ def first_work_year_in(window: str, today: date) -> int | None:
     if start is None:
         return None
     return start.year if start <= date(start.year, 7, 1) else start.year + 1
+
+
+def place_filter(segment: Segment) -> dict:
+    """Field lookups for a segment's place on a model with a `country` field (city scope aside)."""
+    from insights.regions import REGION_OF
+
+    if segment.scope == COUNTRY:
+        return {"country": segment.place}
+    if segment.scope == REGION:
+        return {"country__in": [code for code, region in REGION_OF.items() if region == segment.place]}
+    return {}

@@ -97,16 +97,11 @@ class JobPostingQuerySet(models.QuerySet):
 
     def in_segment(self, segment):
         """Postings inside a market segment (insights.segments), whatever their status."""
-        from insights.regions import REGION_OF
-        from insights.segments import CITY, COUNTRY, REGION
+        from insights.segments import CITY, place_filter
 
-        postings = self.filter(role_family=segment.role_family, level=segment.level)
+        postings = self.filter(role_family=segment.role_family, level=segment.level, **place_filter(segment))
         if segment.scope == CITY:
             postings = postings.filter(country=segment.country, city_slug=segment.city_slug)
-        elif segment.scope == COUNTRY:
-            postings = postings.filter(country=segment.place)
-        elif segment.scope == REGION:
-            postings = postings.filter(country__in=[c for c, r in REGION_OF.items() if r == segment.place])
         if segment.size_band:
             postings = postings.filter(company__size_band=segment.size_band)
         if segment.remote:

@@ -157,16 +157,11 @@ class ExperienceLevel(models.TextChoices):
 class SalaryObservationQuerySet(models.QuerySet):
     def in_segment(self, segment, *, today):
         """Survey records inside a market segment (insights.segments) as of `today`."""
-        from insights.regions import REGION_OF
-        from insights.segments import CITY, COUNTRY, REGION, first_work_year_in
+        from insights.segments import CITY, first_work_year_in, place_filter
 
         if segment.scope == CITY:
             return self.none()  # surveys give no city
-        records = self.filter(role_family=segment.role_family, level=segment.level)
-        if segment.scope == COUNTRY:
-            records = records.filter(country=segment.place)
-        elif segment.scope == REGION:
-            records = records.filter(country__in=[c for c, r in REGION_OF.items() if r == segment.place])
+        records = self.filter(role_family=segment.role_family, level=segment.level, **place_filter(segment))
         if segment.size_band:
             records = records.filter(company_size=segment.size_band)
         if segment.remote:

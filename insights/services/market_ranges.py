@@ -151,22 +151,7 @@ def market_range_recompute(*, key: str) -> MarketRange:
     """Recompute one segment and clear its dirty mark if no newer change arrived meanwhile."""
     segment = Segment.from_key(key)
     with transaction.atomic():
-        MarketRange.objects.bulk_create(
-            [
-                MarketRange(
-                    key=key,
-                    role_family=segment.role_family,
-                    level=segment.level,
-                    scope=segment.scope,
-                    place=segment.place,
-                    size_band=segment.size_band,
-                    remote=segment.remote,
-                    window=segment.window,
-                    computed_at=timezone.now(),
-                )
-            ],
-            ignore_conflicts=True,
-        )
+        MarketRange.objects.bulk_create([_market_range_row(key, EMPTY_STATS, timezone.now())], ignore_conflicts=True)
         # The row lock serialises recomputes of one segment: a second worker waits here and then
         # computes from data at least as new as the first one's, so it can never write an older result.
         market_range = MarketRange.objects.select_for_update().get(key=key)
