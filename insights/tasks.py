@@ -2,7 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from insights.services import market_ranges_recompute_dirty, market_ranges_snapshot
+from insights.services import market_ranges_recompute_dirty, market_ranges_snapshot, market_ranges_sweep
 
 # Transient database trouble (a restart, a dropped connection, a lock timeout) is retried;
 # anything else is a bug and should surface. The marks stay in the database either way.
@@ -41,12 +41,7 @@ def recompute_dirty_segments_task() -> int:
 )
 def sweep_dirty_segments_task() -> int:
     """Beat's safety net: recompute whatever is still marked, e.g. after a lost message."""
-    total = 0
-    while True:
-        done, more = market_ranges_recompute_dirty(limit=settings.MARKET_RECOMPUTE_BATCH_SIZE)
-        total += done
-        if not more:
-            return total
+    return market_ranges_sweep(limit=settings.MARKET_RECOMPUTE_BATCH_SIZE)
 
 
 @shared_task(

@@ -12,7 +12,9 @@ from insights.services.market_ranges import (
     SegmentStats,
     market_range_recompute,
     market_ranges_rebuild,
+    market_ranges_recompute,
     market_ranges_recompute_dirty,
+    market_ranges_sweep,
     segment_stats_compute,
 )
 from insights.services.snapshots import market_ranges_snapshot
@@ -23,7 +25,9 @@ __all__ = [
     "SegmentStats",
     "market_range_recompute",
     "market_ranges_rebuild",
+    "market_ranges_recompute",
     "market_ranges_recompute_dirty",
+    "market_ranges_sweep",
     "market_ranges_schedule_drain",
     "market_ranges_snapshot",
     "market_ranges_verify",

@@ -3,14 +3,16 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
+from insights.services.market_ranges_sql import as_decimals, segment_rows
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
 from salaries.money import money
@@ -148,46 +150,93 @@ def _summary_in_python(postings, observations):
 
 
 def market_range_recompute(*, key: str) -> MarketRange:
-    """Recompute one segment and clear its dirty mark if no newer change arrived meanwhile."""
-    segment = Segment.from_key(key)
+    """Recompute one segment now (waiting for any worker that is recomputing it)."""
+    segment_key = Segment.from_key(key).key
     with transaction.atomic():
-        MarketRange.objects.bulk_create([_market_range_row(key, EMPTY_STATS, timezone.now())], ignore_conflicts=True)
-        # The row lock serialises recomputes of one segment: a second worker waits here and then
-        # computes from data at least as new as the first one's, so it can never write an older result.
-        market_range = MarketRange.objects.select_for_update().get(key=key)
-        # Read the mark before the data: a change committed after this read bumps the version,
-        # so the compare-and-clear below leaves its mark for the next drain.
-        version = DirtySegment.objects.filter(key=key).values_list("version", flat=True).first()
-        now = timezone.now()
-        stats = segment_stats_compute(segment=segment, now=now)
-        market_range.sample_size = stats.sample_size
-        market_range.posting_count = stats.posting_count
-        market_range.observation_count = stats.observation_count
-        market_range.recent_count = stats.recent_count
-        market_range.company_count = stats.company_count
-        market_range.top_company_share = stats.top_company_share
-        market_range.mean = stats.mean
-        market_range.pay_min = stats.pay_min
-        market_range.pay_max = stats.pay_max
-        for name, value in stats.percentiles.items():
-            setattr(market_range, name, value)
-        market_range.total_sample_size = stats.total_sample_size
-        market_range.total_mean = stats.total_mean
-        for name, value in stats.total_percentiles.items():
-            setattr(market_range, f"total_{name}", value)
-        market_range.computed_at = now
-        market_range.save()
-        if version is not None:
-            DirtySegment.objects.filter(key=key, version=version).delete()
-    return market_range
+        _ensure_rows([segment_key])
+        MarketRange.objects.select_for_update().get(key=segment_key)
+        _recompute_locked([segment_key])
+    return MarketRange.objects.get(key=segment_key)
+
+
+def market_ranges_recompute(*, keys: list[str], limit: int | None = None) -> list[str]:
+    """Recompute up to `limit` of these segments together, in one transaction; returns the keys done.
+
+    Each segment's row is locked first, so two workers never compute one segment at once; a segment
+    another worker holds is skipped (its mark stays for whoever holds it, or the next drain). Each mark
+    is read after the lock and before the data and cleared only if its version is unchanged
+    (compare-and-clear), so a change committed during the recompute keeps its mark.
+    """
+    keys = sorted({Segment.from_key(key).key for key in keys})
+    with transaction.atomic():
+        _ensure_rows(keys)
+        locked = MarketRange.objects.select_for_update(skip_locked=True).filter(key__in=keys).order_by("key")
+        done = list(locked.values_list("key", flat=True)[:limit] if limit else locked.values_list("key", flat=True))
+        _recompute_locked(done)
+    return done
+
+
+def _ensure_rows(keys: list[str]) -> None:
+    """A row to lock for every segment, created empty where the segment is new."""
+    now = timezone.now()
+    MarketRange.objects.bulk_create([_market_range_row(key, EMPTY_STATS, now) for key in keys], ignore_conflicts=True)
+
+
+def _recompute_locked(keys: list[str]) -> None:
+    if not keys:
+        return
+    versions = dict(DirtySegment.objects.filter(key__in=keys).values_list("key", "version"))
+    now = timezone.now()  # the as-of time: every statement below reads data committed by now or later
+    stats = _stats_of(keys, now)
+    rows = [_market_range_row(key, stats.get(key, EMPTY_STATS), now) for key in keys]
+    MarketRange.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
+    )
+    _clear_marks(versions)
+
+
+def _stats_of(keys: list[str], now) -> dict[str, SegmentStats]:
+    if connection.vendor == "postgresql":
+        return {row[0]: _stats_from_row(row) for row in segment_rows(now=now, keys=keys)}
+    return {key: segment_stats_compute(segment=Segment.from_key(key), now=now) for key in keys}
+
+
+def _clear_marks(versions: dict[str, int]) -> None:
+    """Compare-and-clear: delete each mark only if it still has the version that was read."""
+    items = sorted(versions.items())
+    for start in range(0, len(items), 100):
+        condition = Q(pk__in=[])
+        for key, version in items[start : start + 100]:
+            condition |= Q(key=key, version=version)
+        DirtySegment.objects.filter(condition).delete()
 
 
 def market_ranges_recompute_dirty(*, limit: int) -> tuple[int, bool]:
-    """Recompute up to `limit` marked segments, oldest mark first. Returns (done, more_remain)."""
-    keys = list(DirtySegment.objects.order_by("marked_at", "key").values_list("key", flat=True)[: limit + 1])
-    for key in keys[:limit]:
-        market_range_recompute(key=key)
-    return min(len(keys), limit), len(keys) > limit
+    """Recompute up to `limit` marked segments, oldest mark first, in one batch.
+
+    A burst of changes to one segment leaves one mark, so it costs one recompute. Returns (done,
+    more). `more` when this batch made progress and marks remain (further segments, or changes that
+    landed during this recompute). A batch that found every segment held by other workers reports no
+    more: each holder checks for remaining marks after it commits, so the work is never orphaned.
+    """
+    candidates = list(DirtySegment.objects.order_by("marked_at", "key").values_list("key", flat=True)[: 2 * limit])
+    done = market_ranges_recompute(keys=candidates, limit=limit)
+    return len(done), bool(done) and DirtySegment.objects.exists()
+
+
+def market_ranges_sweep(*, limit: int) -> int:
+    """Drain the marks present now, batch by batch; returns the number of segments recomputed.
+
+    Bounded by the marks present when it starts, so under a steady stream of new changes (each of
+    which sends its own drain) it still finishes.
+    """
+    total = 0
+    for _ in range(DirtySegment.objects.count() // limit + 1):
+        done, more = market_ranges_recompute_dirty(limit=limit)
+        total += done
+        if not more:
+            break
+    return total
 
 
 def segment_keys_with_data(now) -> set[str]:
@@ -245,13 +294,53 @@ def _stats_from_points(points: list[tuple]) -> SegmentStats:
 
 
 def market_ranges_rebuild(*, now=None, batch_size: int = 2000, on_progress=None) -> int:
-    """Recompute every market range in one pass over the data, and clear the marks it has covered.
+    """Recompute every market range from scratch, and clear the marks it has covered.
 
-    Reads every visible posting and survey record once, files each under all of its segments, and writes
-    the ranges in bulk. Marks made while it runs carry a newer version and survive for the next drain.
+    On PostgreSQL, set-based: one statement per segment shape over all the data, streamed and written
+    in batches, so memory does not grow with the table. On SQLite, one pass in memory over every
+    visible posting and survey record. Marks made while it runs carry a newer version and survive.
     """
     now = now or timezone.now()
     versions = dict(DirtySegment.objects.values_list("key", "version"))
+    leftover = set(versions) | set(MarketRange.objects.values_list("key", flat=True))
+    if connection.vendor == "postgresql":
+        computed = ((row[0], _stats_from_row(row)) for row in segment_rows(now=now))
+    else:
+        computed = _stats_in_memory(now)
+    written = 0
+    for chunk in _batched(computed, batch_size):
+        _write_rebuilt(chunk, versions, now)
+        leftover.difference_update(key for key, _ in chunk)
+        written += len(chunk)
+        if on_progress:
+            on_progress(len(chunk))
+    # Segments with a stored range or a mark but no data left: their ranges become empty.
+    for chunk in _batched(sorted(leftover), batch_size):
+        _write_rebuilt([(key, EMPTY_STATS) for key in chunk], versions, now)
+        written += len(chunk)
+        if on_progress:
+            on_progress(len(chunk))
+    return written
+
+
+def _batched(items, size: int):
+    """itertools.batched, which arrives only in Python 3.12."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _write_rebuilt(chunk, versions: dict[str, int], now) -> None:
+    rows = [_market_range_row(key, stats, now) for key, stats in chunk]
+    with transaction.atomic():
+        MarketRange.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
+        )
+        _clear_marks({key: versions[key] for key, _ in chunk if key in versions})
+
+
+def _stats_in_memory(now):
+    """(key, stats) of every segment with data, from one pass over the data held in memory."""
     recent_year = first_work_year_in(WINDOW_12M, now.date())
     points: dict[str, list[tuple]] = defaultdict(list)
     postings = JobPosting.objects.visible(now).values_list(
@@ -275,20 +364,32 @@ def market_ranges_rebuild(*, now=None, batch_size: int = 2000, on_progress=None)
             if segment.window == WINDOW_12M and year < recent_year:
                 continue
             points[segment.key].append(point)
-    keys = sorted(set(points) | set(versions) | set(MarketRange.objects.values_list("key", flat=True)))
-    for start in range(0, len(keys), batch_size):
-        chunk = keys[start : start + batch_size]
-        rows = [_market_range_row(key, _stats_from_points(points.get(key, [])), now) for key in chunk]
-        with transaction.atomic():
-            MarketRange.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
-            )
-            for key in chunk:
-                if key in versions:
-                    DirtySegment.objects.filter(key=key, version=versions[key]).delete()
-        if on_progress:
-            on_progress(len(chunk))
-    return len(keys)
+    for key in sorted(points):
+        yield key, _stats_from_points(points[key])
+
+
+def _stats_from_row(row) -> SegmentStats:
+    """SegmentStats from one row of insights.services.market_ranges_sql."""
+    key, n, n_postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest = row
+    return SegmentStats(
+        sample_size=n,
+        posting_count=n_postings,
+        observation_count=n - n_postings,
+        company_count=contributors,
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001")),
+        mean=money(mean),
+        pay_min=low,
+        pay_max=high,
+        percentiles={name: money(c) for name, c in zip(FRACTIONS, as_decimals(cuts), strict=True)},
+        recent_count=recent,
+        total_sample_size=total_n,
+        total_mean=money(total_mean) if total_n else None,
+        total_percentiles=(
+            {name: money(c) for name, c in zip(FRACTIONS, as_decimals(total_cuts), strict=True)}
+            if total_n
+            else dict.fromkeys(FRACTIONS)
+        ),
+    )
 
 
 VERIFIED_FIELDS = [
