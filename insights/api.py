@@ -25,6 +25,7 @@ from insights.selectors import (
     market_range_history,
     market_ranges_list,
     nearest_publishable_wider,
+    publication_problems,
 )
 from insights.serializers import MarketRangeSerializer
 from jobs.services import user_is_moderator
@@ -81,7 +82,10 @@ class MarketRangeList(generics.ListAPIView):
 
     A range built on fewer than 5 data points, fewer than 3 contributors, or with one company supplying
     more than half of the points is listed with `publishable: false`, no numbers, and the nearest wider
-    segment that is publishable (`wider_publishable`); moderators see the numbers. Confidence: {CONFIDENCE}
+    segment that is publishable (`wider_publishable`); moderators see the numbers. So is a range whose
+    difference from a wider range holding all its points (another place scope, any size, on-site and
+    remote, all time) would fail that rule, since the two sample sizes and means give the difference's pay
+    total: no pair of published ranges reveals fewer than 3 companies' pay. Confidence: {CONFIDENCE}
     """
 
     serializer_class = MarketRangeSerializer
@@ -95,7 +99,12 @@ class MarketRangeList(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {**self.get_serializer_context(), "wider_publishable": nearest_publishable_wider(page)}
+        problems = publication_problems(page)
+        context = {
+            **self.get_serializer_context(),
+            "problems": problems,
+            "wider_publishable": nearest_publishable_wider(page, problems),
+        }
         return self.get_paginated_response(MarketRangeSerializer(page, many=True, context=context).data)
 
     @extend_schema(

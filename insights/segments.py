@@ -86,6 +86,19 @@ class Segment:
             return _replace(self, scope=WORLD, place="")
         return None
 
+    def containing(self) -> list["Segment"]:
+        """Every other segment that holds all of this one's data points: any wider place, any size,
+        on-site and remote together, all time. Publishing this beside one of them publishes their
+        difference too (insights.selectors checks it). At most 4 × 2 × 2 × 2 − 1 = 31."""
+        return [
+            Segment(self.role_family, self.level, wider.scope, wider.place, size, remote, window)
+            for wider in self.widening()
+            for size in dict.fromkeys([self.size_band, ""])
+            for remote in dict.fromkeys([self.remote, False])
+            for window in dict.fromkeys([self.window, WINDOW_ALL])
+            if (wider.scope, size, remote, window) != (self.scope, self.size_band, self.remote, self.window)
+        ]
+
     def widening(self) -> list["Segment"]:
         """This segment, then every wider one, in order."""
         chain, current = [], self

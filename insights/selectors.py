@@ -4,11 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from insights.models import MarketRange, MarketRangeSnapshot
 from insights.percentiles import percentile_rank
 from insights.segments import Segment, country_segment
+from jobs.models import JobPosting
+from salaries.models import SalaryObservation
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
 
 MARKET_SOURCE = (
@@ -21,11 +24,80 @@ def market_ranges_list() -> QuerySet:
     return MarketRange.objects.order_by("role_family", "level", "scope", "place")
 
 
-def nearest_publishable_wider(ranges) -> dict[str, str | None]:
-    """For each unpublishable range, the key of the nearest wider segment the public may see (one query)."""
-    chains = {r.key: [s.key for s in Segment.from_key(r.key).widening()[1:]] for r in ranges if not r.is_publishable}
+def publication_problems(ranges) -> dict[str, str | None]:
+    """Why the public may not see each range's numbers (None: it may), in one query plus rare checks.
+
+    A range must pass its own rule (MarketRange.publishability_problem) and must not, beside any wider
+    range that holds all its points (Segment.containing), reveal the difference between the two: with
+    sample sizes and means published, n(A)·mean(A) − n(S)·mean(S) is the pay total of the points in A but
+    not in S. So that difference must itself pass the rule: none or at least 5 points, at least 3
+    contributors, none supplying more than half. The narrower range is the one withheld: it is the one
+    whose numbers are nearly the wider one's, so the public loses least.
+    """
+    problems = {r.key: r.publishability_problem for r in ranges}
+    containing = {r.key: [s.key for s in Segment.from_key(r.key).containing()] for r in ranges if not problems[r.key]}
+    wanted = {key for keys in containing.values() for key in keys}
+    wider = {r.key: r for r in MarketRange.objects.filter(key__in=wanted)} if wanted else {}
+    for market_range in ranges:
+        for key in containing.get(market_range.key, []):
+            outer = wider.get(key)
+            if outer is not None and outer.is_publishable and _difference_reveals(outer, market_range):
+                problems[market_range.key] = (
+                    f"beside the wider segment {key} it would reveal the pay of too few companies"
+                )
+                break
+    return problems
+
+
+def _difference_reveals(outer: MarketRange, inner: MarketRange) -> bool:
+    """Whether the points in `outer` but not in `inner` fail the publication rule."""
+    n = outer.sample_size - inner.sample_size
+    if n == 0:
+        return False  # the same points: nothing new
+    if n < settings.MARKET_MIN_SAMPLE_SIZE:
+        return True
+    # Bounds from the stored counts settle most pairs without reading data: contributors only in the
+    # outer segment are a lower bound on the difference's contributors, and the outer segment's largest
+    # contributor bounds the difference's largest.
+    only_outer = outer.company_count - inner.company_count
+    largest_bound = min(round(outer.top_company_share * outer.sample_size), n)
+    if only_outer >= settings.MARKET_MIN_COMPANIES and 2 * largest_bound <= n:
+        return False
+    return difference_problem(Segment.from_key(outer.key), Segment.from_key(inner.key)) is not None
+
+
+def difference_problem(outer: Segment, inner: Segment, *, now=None) -> str | None:
+    """The publication rule applied to the data points of `outer` that are not in `inner`."""
+    now = now or timezone.now()
+    postings = (
+        JobPosting.objects.visible(now)
+        .in_segment(outer)
+        .exclude(pk__in=JobPosting.objects.in_segment(inner).values("pk"))
+    )
+    per_company = list(postings.values("company_id").annotate(n=Count("id")).values_list("n", flat=True))
+    today = now.date()
+    surveyed = (
+        SalaryObservation.objects.in_segment(outer, today=today)
+        .exclude(pk__in=SalaryObservation.objects.in_segment(inner, today=today).values("pk"))
+        .count()
+    )
+    n, contributors = sum(per_company) + surveyed, len(per_company) + surveyed
+    largest = max([*per_company, 1 if surveyed else 0])
+    if 0 < n < settings.MARKET_MIN_SAMPLE_SIZE or (n and contributors < settings.MARKET_MIN_COMPANIES):
+        return "too few data points or contributors"
+    if n and largest * 2 > n:
+        return "one company supplies more than half of the data points"
+    return None
+
+
+def nearest_publishable_wider(ranges, problems: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """For each range the public may not see, the key of the nearest wider segment it may see."""
+    problems = problems if problems is not None else publication_problems(ranges)
+    chains = {r.key: [s.key for s in Segment.from_key(r.key).widening()[1:]] for r in ranges if problems[r.key]}
     wanted = {key for chain in chains.values() for key in chain}
-    publishable = {r.key for r in MarketRange.objects.filter(key__in=wanted) if r.is_publishable}
+    candidates = list(MarketRange.objects.filter(key__in=wanted)) if wanted else []
+    outer_problems = publication_problems(candidates)
+    publishable = {key for key, problem in outer_problems.items() if problem is None}
     return {key: next((k for k in chain if k in publishable), None) for key, chain in chains.items()}
 
 
@@ -122,9 +194,9 @@ def _in_currency(values: dict, rate: Rate | None, currency: str) -> dict | None:
     }
 
 
-def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, requested: Rate | None) -> dict:
+def _context(posting, ranges, problems, rate: Rate | None, requested: Rate | None) -> dict:
     candidates = [ranges.get(segment.key) for segment in context_segments(posting)]
-    usable = next((r for r in candidates if r is not None and r.is_publishable), None)
+    usable = next((r for r in candidates if r is not None and problems[r.key] is None), None)
     if usable is None:
         own = candidates[0]
         return {
@@ -154,15 +226,16 @@ def _context(posting, ranges: dict[str, MarketRange], rate: Rate | None, request
 
 
 def salary_contexts_for(*, postings: list, today: date, requested: Rate | None = None) -> dict[int, dict]:
-    """The salary context of each posting, in two queries whatever the number of postings.
+    """The salary context of each posting, in three queries whatever the number of postings.
 
     Uses the posting's country segment when it is publishable, else its region's, else the world's. With a
     requested currency, the market figures are given in it too.
     """
     keys = {segment.key for posting in postings for segment in context_segments(posting)}
     ranges = {r.key: r for r in MarketRange.objects.filter(key__in=keys)} if keys else {}
+    problems = publication_problems(list(ranges.values()))
     rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}
-    return {p.pk: _context(p, ranges, rates.get(p.salary_currency), requested) for p in postings}
+    return {p.pk: _context(p, ranges, problems, rates.get(p.salary_currency), requested) for p in postings}
 
 
 def market_range_history(*, key: str) -> list[dict]:

@@ -14,8 +14,8 @@ class MarketRangeSerializer(serializers.ModelSerializer):
     confidence = serializers.SerializerMethodField()
     currency = serializers.SerializerMethodField()
     period = serializers.SerializerMethodField()
-    publishable = serializers.BooleanField(source="is_publishable")
-    not_published_reason = serializers.CharField(source="publishability_problem", allow_null=True)
+    publishable = serializers.SerializerMethodField()
+    not_published_reason = serializers.SerializerMethodField()
     wider_segment = serializers.SerializerMethodField()
     wider_publishable = serializers.SerializerMethodField()
     provenance = serializers.SerializerMethodField()
@@ -59,6 +59,17 @@ class MarketRangeSerializer(serializers.ModelSerializer):
             "provenance",
         ]
 
+    def _problem(self, market_range) -> str | None:
+        problems = self.context.get("problems")
+        return problems[market_range.key] if problems is not None else market_range.publishability_problem
+
+    def get_publishable(self, market_range) -> bool:
+        return self._problem(market_range) is None
+
+    def get_not_published_reason(self, market_range) -> str | None:
+        """Why the public does not see this range's numbers; null when it does."""
+        return self._problem(market_range)
+
     def get_confidence(self, market_range) -> str:
         return market_range_confidence(market_range)
 
@@ -81,7 +92,7 @@ class MarketRangeSerializer(serializers.ModelSerializer):
 
     def to_representation(self, market_range):
         data = super().to_representation(market_range)
-        if not market_range.is_publishable and not self.context.get("show_unpublished"):
+        if self._problem(market_range) and not self.context.get("show_unpublished"):
             for name in PERCENTILES + TOTALS:
                 data[name] = None
         return data

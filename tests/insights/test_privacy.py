@@ -1,0 +1,128 @@
+"""No pair of ranges the public can see gives away a few companies' pay through their difference.
+
+An attacker who reads two published ranges A ⊇ S gets n(A)·mean(A) − n(S)·mean(S): the pay total of the
+points in A and not in S. These tests publish random small markets, list every range an anonymous
+client can see through the API (every filter combination), and check every nested pair against the data.
+"""
+
+import random
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from insights.models import MarketRange
+from insights.regions import region_of
+from insights.segments import segments_for_posting
+from insights.services import market_ranges_rebuild
+from jobs.models import JobPosting
+from tests.factories import CompanyFactory, PublishedPostingFactory
+
+MARKET_RANGES = "/api/v1/market-ranges/"
+PLACES = [("US", "Seattle"), ("US", "Austin"), ("CA", "Toronto"), ("DE", "Berlin")]
+
+
+def everything_public(api) -> dict[str, dict]:
+    """Every range an anonymous client is shown with numbers, through every filter combination."""
+    shown = {}
+    for size in ("any", "startup", "mid_size", "large"):
+        for remote in ("false", "true"):
+            for window in ("12m", "all"):
+                page = f"{MARKET_RANGES}?size={size}&remote={remote}&window={window}&page_size=100"
+                while page:
+                    body = api.get(page).json()
+                    shown |= {r["key"]: r for r in body["results"] if r["mean"] is not None}
+                    page = body["next"]
+    return shown
+
+
+def contains(outer: str, inner: str) -> bool:
+    """Whether segment `outer` holds every point of `inner` by definition (written out, not the product's)."""
+    o_role, o_level, o_scope, o_place, o_size, o_remote, o_window = outer.split(":")
+    i_role, i_level, i_scope, i_place, i_size, i_remote, i_window = inner.split(":")
+    if (o_role, o_level) != (i_role, i_level) or outer == inner:
+        return False
+    if o_size not in ("any", i_size) or o_remote not in ("any", i_remote) or o_window not in ("all", i_window):
+        return False
+    inner_country = i_place.split(".")[0] if i_scope in ("city", "country") else None
+    return {
+        "world": True,
+        "region": (i_scope == "region" and i_place == o_place)
+        or (inner_country is not None and region_of(inner_country) == o_place),
+        "country": inner_country == o_place,
+        "city": i_scope == "city" and i_place == o_place,
+    }[o_scope]
+
+
+def members(postings) -> dict[str, list]:
+    points: dict[str, list] = {}
+    for posting in postings:
+        for segment in segments_for_posting(posting):
+            points.setdefault(segment.key, []).append(posting)
+    return points
+
+
+def assert_no_pair_reveals_few_companies(shown: dict[str, dict], points: dict[str, list]) -> int:
+    checked = 0
+    for outer in shown:
+        for inner in shown:
+            if not contains(outer, inner):
+                continue
+            inner_ids = {p.pk for p in points[inner]}
+            difference = [p for p in points[outer] if p.pk not in inner_ids]
+            checked += 1
+            if not difference:
+                continue
+            per_company = Counter(p.company_id for p in difference)
+            assert len(difference) >= 5, (outer, inner, len(difference))
+            assert len(per_company) >= 3, (outer, inner, per_company)
+            assert max(per_company.values()) * 2 <= len(difference), (outer, inner, per_company)
+    return checked
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(6))
+def test_no_published_pair_reveals_a_few_companies_pay(api, seed, django_capture_on_commit_callbacks):
+    rng = random.Random(seed)
+    companies = [CompanyFactory(size_band=rng.choice(["startup", "mid_size", "large"])) for _ in range(7)]
+    with django_capture_on_commit_callbacks(execute=False):
+        for _ in range(rng.randint(14, 26)):
+            country, city = rng.choice(PLACES)
+            PublishedPostingFactory(
+                company=rng.choice(companies), country=country, city=city,
+                remote_policy=rng.choice(["onsite", "onsite", "remote"]),
+                salary_min=Decimal(rng.randrange(90_000, 200_000, 1_000)), salary_max=Decimal(210_000),
+            )  # fmt: skip
+    market_ranges_rebuild()
+
+    shown = everything_public(api)
+    points = members(JobPosting.objects.visible().select_related("company"))
+    assert_no_pair_reveals_few_companies(shown, points)
+    # Not vacuous: ranges are published, and only ranges that pass the rule on their own.
+    assert shown
+    assert all(MarketRange.objects.get(key=key).is_publishable for key in shown)
+
+
+@pytest.mark.django_db
+def test_one_company_outside_a_city_cannot_be_subtracted_out(api, as_user, django_capture_on_commit_callbacks):
+    """Five companies in Seattle; one more company in Austin. US − Seattle would be Austin's one posting."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for index in range(5):
+            PublishedPostingFactory(company=CompanyFactory(), city="Seattle", salary_min=120_000 + 10_000 * index)
+        lone = PublishedPostingFactory(company=CompanyFactory(), city="Austin", salary_min=173_000)
+
+    shown = everything_public(api)
+    seattle, us = "ml_engineer:senior:city:US.seattle:any:any:12m", "ml_engineer:senior:country:US:any:any:12m"
+    assert MarketRange.objects.get(key=seattle).is_publishable and MarketRange.objects.get(key=us).is_publishable
+    assert not (seattle in shown and us in shown)
+    # Whatever pair is shown, n·mean differences never give the lone company's midpoint.
+    for outer in shown.values():
+        for inner in shown.values():
+            gap = outer["sample_size"] - inner["sample_size"]
+            if gap == 1:
+                derived = outer["sample_size"] * Decimal(outer["mean"]) - inner["sample_size"] * Decimal(inner["mean"])
+                assert abs(derived - lone.salary_mid_usd) > 1
+    [seattle_range] = api.get(MARKET_RANGES, {"city": "US.seattle", "role": "ml_engineer", "level": "senior"}).json()[
+        "results"
+    ]
+    assert seattle_range["publishable"] is False and seattle_range["not_published_reason"]
