@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
 
 from insights.percentiles import FRACTIONS
 from insights.regions import REGION_OF
@@ -67,12 +67,8 @@ def segment_rows(*, now, keys: Iterable[str] | None = None) -> Iterator[StatsRow
 
 def _shape_sql(shape: Shape, segments: list[Segment] | None, *, now, recent_year) -> tuple[str, list]:
     scope, by_size, remote_only, window = shape
-    postings = JobPosting.objects.visible(now)
-    observations = SalaryObservation.objects.all()
-    if segments is not None:
-        # Only the rows that can fall in these segments, found through the (role, level, country) indexes.
-        postings = postings.filter(_rows_of(segments))
-        observations = observations.filter(_rows_of(segments))
+    postings = JobPosting.objects.visible(now).order_by()
+    observations = SalaryObservation.objects.order_by()
     posting_sql, posting_params = (
         postings.annotate(p_size=F("company__size_band"))
         .values_list(
@@ -107,17 +103,9 @@ def _shape_sql(shape: Shape, segments: list[Segment] | None, *, now, recent_year
         )
         params += [recent_year, *observation_params]
 
-    place = {
-        CITY: "d.country || '.' || d.city",
-        COUNTRY: "d.country",
-        REGION: "r.region",
-        WORLD: "'-'",
-    }[scope]
+    place = {CITY: "d.country || '.' || d.city", COUNTRY: "d.country", REGION: "r.region", WORLD: "'-'"}[scope]
     size = "d.size_band" if by_size else f"'{ANY}'"
-    remote = "'remote'" if remote_only else f"'{ANY}'"
-    key = (
-        f"d.role_family || ':' || d.level || ':{scope}:' || {place} || ':' || {size} || ':' || {remote} || ':{window}'"
-    )
+    remote = "remote" if remote_only else ANY
     where = ["TRUE"]
     if scope == CITY:
         where.append("d.city <> ''")
@@ -131,38 +119,56 @@ def _shape_sql(shape: Shape, segments: list[Segment] | None, *, now, recent_year
     if scope == REGION:
         region_join = "JOIN unnest(%s::text[], %s::text[]) AS r(country, region) ON r.country = d.country"
         params += [list(REGION_OF), list(REGION_OF.values())]
-    key_filter = ""
+    row_filter = ""
     if segments is not None:
-        key_filter = f"AND {key} = ANY(%s)"
+        # Only the rows that can fall in these segments: first a semi-join on (role, level) or, for the
+        # narrow scopes, (role, level, country), which the (role_family, level, country) indexes serve;
+        # then on the segments' keys.
+        pairs = _rows_of(segments)
+        if all(countries is not None for countries in pairs.values()):
+            triples = sorted((role, level, c) for (role, level), countries in pairs.items() for c in countries)
+            row_filter = (
+                "AND (d.role_family, d.level, d.country) IN (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]))"
+            )
+            params += [list(column) for column in zip(*triples, strict=True)]
+        else:
+            row_filter = "AND (d.role_family, d.level) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+            params += [list(column) for column in zip(*sorted(pairs), strict=True)]
+        key = f"d.role_family || ':' || d.level || ':{scope}:' || {place} || ':' || {size} || ':{remote}:{window}'"
+        row_filter += f" AND {key} = ANY(%s)"
         params.append([segment.key for segment in segments])
     fractions = ", ".join(str(f) for f in FRACTIONS.values())
+    groups = "role_family, level, place, size"
     sql = f"""
         WITH points AS MATERIALIZED (
-            SELECT {key} AS key, d.pay, d.total, d.kind, d.contributor, d.recent
+            SELECT d.role_family, d.level, {place} AS place, {size} AS size,
+                   d.pay, d.total, d.kind, d.contributor, d.recent
             FROM ({" UNION ALL ".join(sources)}) d {region_join}
-            WHERE {" AND ".join(where)} {key_filter}
+            WHERE {" AND ".join(where)} {row_filter}
         ),
-        largest AS (
-            SELECT key, max(n) AS n
-            FROM (SELECT key, count(*) AS n FROM points GROUP BY key, kind, contributor) c
-            GROUP BY key
+        contributors AS (
+            SELECT {groups}, count(*) AS contributors, max(n) AS largest
+            FROM (SELECT {groups}, count(*) AS n FROM points GROUP BY {groups}, kind, contributor) c
+            GROUP BY {groups}
         )
-        SELECT s.*, largest.n
+        SELECT role_family || ':' || level || ':{scope}:' || place || ':' || size || ':{remote}:{window}',
+               s.n, s.postings, c.contributors, s.low, s.high, s.mean, s.cuts, s.total_n, s.total_mean,
+               s.total_cuts, s.recent, c.largest
         FROM (
-            SELECT key, count(*), count(*) FILTER (WHERE kind = 'p'), count(DISTINCT (kind, contributor)),
-                   min(pay), max(pay), avg(pay),
-                   percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY pay),
-                   count(total), avg(total),
-                   percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY total),
-                   count(*) FILTER (WHERE recent)
-            FROM points GROUP BY key
-        ) s JOIN largest USING (key)
+            SELECT {groups}, count(*) AS n, count(*) FILTER (WHERE kind = 'p') AS postings,
+                   min(pay) AS low, max(pay) AS high, avg(pay) AS mean,
+                   percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY pay) AS cuts,
+                   count(total) AS total_n, avg(total) AS total_mean,
+                   percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY total) AS total_cuts,
+                   count(*) FILTER (WHERE recent) AS recent
+            FROM points GROUP BY {groups}
+        ) s JOIN contributors c USING ({groups})
     """
     return sql, params
 
 
-def _rows_of(segments: list[Segment]) -> Q:
-    """Rows whose role, level and (for narrow scopes) country could put them in one of the segments."""
+def _rows_of(segments: list[Segment]) -> dict[tuple[str, str], set[str] | None]:
+    """For each (role, level) among the segments, the countries whose rows they can hold (None: any)."""
     wanted: dict[tuple[str, str], set[str] | None] = {}
     for segment in segments:
         pair = (segment.role_family, segment.level)
@@ -176,11 +182,7 @@ def _rows_of(segments: list[Segment]) -> Q:
             wanted[pair] = None
         else:
             wanted[pair] = wanted.get(pair, set()) | countries
-    condition = Q(pk__in=[])
-    for (role, level), countries in sorted(wanted.items()):
-        pair = Q(role_family=role, level=level)
-        condition |= pair & Q(country__in=sorted(countries)) if countries is not None else pair
-    return condition
+    return wanted
 
 
 def as_decimals(cuts) -> list[Decimal]:
