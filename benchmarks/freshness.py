@@ -1,0 +1,308 @@
+"""Freshness under load: how long after a posting is published do all of its market segments reflect it?
+
+A real Celery worker (prefork) consumes the recompute queue from real Redis; this process publishes
+pending postings through the service (`jobs.services.posting_approve`, the same call the API makes) at a
+fixed rate, and a monitor thread polls the stored ranges. A posting counts as reflected when every one of
+its segments has a range computed from data read after the posting's commit (`computed_at` at or after the
+commit time, taken by the first on-commit hook). Reflection is seen by polling every 50 ms, so each figure
+is an upper bound up to 50 ms late.
+
+    .venv/bin/python benchmarks/freshness.py --recreate --base 100000      # builds the database first
+    .venv/bin/python benchmarks/freshness.py --rate 50 --seconds 60        # reuses it
+
+Writes benchmarks/results/freshness.md.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/jobboard_bench_fresh"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS)
+    parser.add_argument("--recreate", action="store_true", help="drop, migrate and fill the database first")
+    parser.add_argument("--base", type=int, default=100_000, help="published postings already there (--recreate)")
+    parser.add_argument("--rate", type=float, default=50.0, help="postings published per second")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    parser.add_argument("--report", default=str(ROOT / "benchmarks" / "results" / "freshness.md"))
+    return parser.parse_args(argv)
+
+
+def setup_django(args):
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["REDIS_URL"] = args.redis_url
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def prepare_pending(count: int, seed: int = 11):
+    """`count` pending postings shaped like random published ones (same company, role, level, place, pay)."""
+    from django.contrib.auth import get_user_model
+
+    from jobs.models import CompanyMembership, JobPosting
+    from jobs.services import posting_create, posting_submit
+
+    rng = random.Random(seed)
+    user, _ = get_user_model().objects.get_or_create(username="freshness-employer")
+    ids = list(JobPosting.objects.published().values_list("id", flat=True)[:200_000])
+    pending = []
+    for template in JobPosting.objects.filter(id__in=rng.sample(ids, count)).select_related("company"):
+        CompanyMembership.objects.get_or_create(user=user, company=template.company)
+        data = {
+            "title": template.title,
+            "role_family": template.role_family,
+            "level": template.level,
+            "country": template.country,
+            "city": template.city,
+            "remote_policy": template.remote_policy,
+            "salary_min": template.salary_min,
+            "salary_max": template.salary_max,
+            "salary_currency": template.salary_currency,
+            "salary_period": template.salary_period,
+        }
+        posting = posting_create(company=template.company, user=user, data=data)
+        pending.append(posting_submit(posting=posting, user=user))
+    return pending
+
+
+class Worker:
+    def __init__(self, args, log: Path):
+        env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url}
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-Q",
+                    "recompute,celery",
+                    "-c",
+                    str(args.concurrency),
+                    "-l",
+                    "warning",
+                    "-n",
+                    "freshness@localhost",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],  # fmt: skip
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        from config.celery import app
+
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=["freshness@localhost"], timeout=1):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"worker did not start:\n{log.read_text()}")
+
+    def peak_rss_mb(self) -> float:
+        """Largest VmHWM (peak resident set) among the worker's processes."""
+        pids = [self.process.pid]
+        try:
+            pids += [
+                int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            ]
+        except OSError:
+            pass
+        peaks = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks)
+
+    def stop(self):
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class Monitor(threading.Thread):
+    """Polls the ranges of every published-but-not-yet-reflected posting."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.waiting: dict[int, tuple[datetime, list[str]]] = {}
+        self.latencies: dict[int, float] = {}
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def add(self, posting_id: int, committed_at: datetime, keys: list[str]):
+        with self.lock:
+            self.waiting[posting_id] = (committed_at, keys)
+
+    def run(self):
+        from datetime import timedelta
+
+        from django.db import connection
+
+        from insights.models import MarketRange
+
+        # Only ranges recomputed lately are read each time; the 10 s overlap catches a recompute that
+        # stamped its as-of time before the last poll but committed after it.
+        computed: dict[str, datetime] = {}
+        since = datetime.now(UTC) - timedelta(seconds=10)
+        while True:
+            rows = list(MarketRange.objects.filter(computed_at__gte=since).values_list("key", "computed_at"))
+            seen = datetime.now(UTC)
+            computed.update(rows)
+            if rows:
+                since = max(at for _, at in rows) - timedelta(seconds=10)
+            with self.lock:
+                for posting_id, (committed_at, keys) in list(self.waiting.items()):
+                    if all(computed.get(k) and computed[k] >= committed_at for k in keys):
+                        self.latencies[posting_id] = (seen - committed_at).total_seconds()
+                        del self.waiting[posting_id]
+                finished = self.stopping.is_set() and (not self.waiting or time.monotonic() > self.give_up_at)
+            if finished:
+                break
+            time.sleep(0.05)
+        connection.close()
+
+
+def publish_at_rate(pending, rate: float, monitor: Monitor, moderator) -> tuple[float, int]:
+    from django.db import transaction
+
+    from insights.segments import segments_for_posting
+    from jobs.services import posting_approve
+
+    interval = 1.0 / rate
+    start = time.monotonic()
+    late = 0
+    for index, posting in enumerate(pending):
+        due = start + index * interval
+        now = time.monotonic()
+        if now < due:
+            time.sleep(due - now)
+        elif now - due > interval:
+            late += 1
+        keys = [segment.key for segment in segments_for_posting(posting)]
+        stamp = {}
+        with transaction.atomic():
+            transaction.on_commit(lambda stamp=stamp: stamp.setdefault("at", datetime.now(UTC)))
+            posting_approve(posting=posting, moderator=moderator)
+        monitor.add(posting.pk, stamp["at"], keys)
+    return time.monotonic() - start, late
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.recreate:
+        from generate_postings import recreate_database
+
+        recreate_database(args.database_url)
+    setup_django(args)
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from insights.models import DirtySegment, MarketRange
+    from insights.services import market_ranges_rebuild, market_ranges_verify
+    from jobs.models import JobPosting
+
+    if args.recreate:
+        from generate_postings import generate
+
+        generate(args.base, max(args.base // 50, 100), 7)
+        print(f"rebuilt {market_ranges_rebuild()} ranges")
+    base = JobPosting.objects.visible().count()
+    count = int(args.rate * args.seconds)
+    print(f"preparing {count} pending postings over a table of {base:,} visible postings …")
+    pending = prepare_pending(count)
+    moderator, _ = get_user_model().objects.get_or_create(username="freshness-moderator", defaults={"is_staff": True})
+    DirtySegment.objects.all().delete()
+    connection.close()
+
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in ("recompute", "celery"):
+            try:
+                conn.default_channel.queue_purge(queue)
+            except Exception:  # noqa: BLE001 - a queue not declared yet has nothing to purge
+                pass
+    worker = Worker(args, Path("/tmp/freshness-worker.log"))
+    monitor = Monitor()
+    monitor.give_up_at = float("inf")
+    monitor.start()
+    try:
+        elapsed, late = publish_at_rate(pending, args.rate, monitor, moderator)
+        monitor.give_up_at = time.monotonic() + 120
+        monitor.stopping.set()
+        monitor.join()
+        rss = worker.peak_rss_mb()
+    finally:
+        worker.stop()
+    latencies = list(monitor.latencies.values())
+    unreflected = len(monitor.waiting)
+    differences = market_ranges_verify() if base <= 200_000 else None
+    ranges = MarketRange.objects.count()
+
+    p50, p95, p99 = (percentile(latencies, f) for f in (0.5, 0.95, 0.99))
+    command = "python benchmarks/freshness.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    lines = [
+        "# Freshness under load",
+        "",
+        f"Command: `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. PostgreSQL 15 and Redis 7 on the same",
+        f"2-core machine as the publisher and the worker ({args.concurrency} prefork processes, queue `recompute`).",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| visible postings before the run | {base:,} |",
+        f"| postings published | {len(pending):,} in {elapsed:.1f} s ({len(pending) / elapsed:.1f}/s; {late} behind schedule) |",
+        f"| reflected in every segment | {len(latencies):,} ({unreflected} never, within 120 s after the last) |",
+        f"| commit → all segments fresh, p50 | {p50:.3f} s |",
+        f"| p95 | {p95:.3f} s |",
+        f"| p99 | {p99:.3f} s |",
+        f"| max | {max(latencies):.3f} s |",
+        f"| mean | {statistics.fmean(latencies):.3f} s |",
+        f"| worker peak resident memory (largest process) | {rss:.0f} MB |",
+        f"| market ranges stored | {ranges:,} |",
+        f"| verify_market_ranges afterwards | {'not run (large table)' if differences is None else f'{len(differences)} differences'} |",
+    ]  # fmt: skip
+    Path(args.report).write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    if unreflected or (differences is not None and differences):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
