@@ -23,7 +23,7 @@ def percentile_cont(sorted_values: Sequence[Decimal], fraction: Decimal) -> Deci
 
     PostgreSQL's percentile_cont works in double precision: h = fraction × (n − 1) and
     result = x[floor(h)] + (h − floor(h)) × (x[ceil(h)] − x[floor(h)]). Doing the same float operations here
-    makes SQLite, the in-memory rebuild and PostgreSQL agree to the last bit, not merely to the cent.
+    makes SQLite, the in-memory rebuild and PostgreSQL agree to the last digit, not merely to the cent.
     """
     if not sorted_values:
         raise ValueError("percentile of no values")
@@ -31,7 +31,8 @@ def percentile_cont(sorted_values: Sequence[Decimal], fraction: Decimal) -> Deci
     low = math.floor(h)
     high = math.ceil(h)
     below, above = float(sorted_values[low]), float(sorted_values[high])
-    return Decimal(repr(below + (h - low) * (above - below)))
+    # As PostgreSQL turns a double into numeric: 15 significant digits.
+    return Decimal(format(below + (h - low) * (above - below), ".15g"))
 
 
 def percentile_rank(value: Decimal, points: Sequence[tuple[Decimal, Decimal]]) -> Decimal:

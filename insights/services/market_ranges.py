@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
 from django.db import connection, transaction
@@ -12,7 +12,12 @@ from django.utils import timezone
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
-from insights.services.market_ranges_sql import as_decimals, segment_rows
+from insights.services.market_ranges_sql import (
+    as_decimals,
+    ranges_empty_unless_computed,
+    ranges_write,
+    segment_rows,
+)
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
 from salaries.money import money
@@ -76,7 +81,7 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
         posting_count=n_postings,
         observation_count=n - n_postings,
         company_count=contributors,
-        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001")),
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
         mean=money(mean),
         pay_min=low,
         pay_max=high,
@@ -113,7 +118,7 @@ def _summary_in_database(postings, observations):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*posting_params, *observation_params])
         n, n_postings, contributors, low, high, mean, cuts = cursor.fetchone()
-    cuts = [Decimal(repr(c)) for c in cuts] if cuts else []
+    cuts = as_decimals(cuts)
     return n, n_postings, contributors, low, high, mean, cuts
 
 
@@ -129,7 +134,7 @@ def _distribution(queryset, field: str) -> tuple[int, Decimal | None, list[Decim
                 params,
             )
             n, mean, cuts = cursor.fetchone()
-        return n, mean, [Decimal(repr(c)) for c in cuts or []]
+        return n, mean, as_decimals(cuts)
     values = sorted(queryset.values_list(field, flat=True))
     if not values:
         return 0, None, []
@@ -187,11 +192,15 @@ def _recompute_locked(keys: list[str]) -> None:
         return
     versions = dict(DirtySegment.objects.filter(key__in=keys).values_list("key", "version"))
     now = timezone.now()  # the as-of time: every statement below reads data committed by now or later
-    stats = _stats_of(keys, now)
-    rows = [_market_range_row(key, stats.get(key, EMPTY_STATS), now) for key in keys]
-    MarketRange.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
-    )
+    if connection.vendor == "postgresql":
+        ranges_write(now=now, keys=keys)  # computed and stored inside the database
+        ranges_empty_unless_computed(now=now, keys=keys)  # segments whose data is gone
+    else:
+        stats = _stats_of(keys, now)
+        rows = [_market_range_row(key, stats.get(key, EMPTY_STATS), now) for key in keys]
+        MarketRange.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
+        )
     _clear_marks(versions)
 
 
@@ -204,6 +213,14 @@ def _stats_of(keys: list[str], now) -> dict[str, SegmentStats]:
 def _clear_marks(versions: dict[str, int]) -> None:
     """Compare-and-clear: delete each mark only if it still has the version that was read."""
     items = sorted(versions.items())
+    if connection.vendor == "postgresql" and items:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {DirtySegment._meta.db_table} AS d USING unnest(%s::text[], %s::bigint[]) AS v(key, version) "
+                "WHERE d.key = v.key AND d.version = v.version",
+                [[key for key, _ in items], [version for _, version in items]],
+            )
+        return
     for start in range(0, len(items), 100):
         condition = Q(pk__in=[])
         for key, version in items[start : start + 100]:
@@ -277,7 +294,7 @@ def _stats_from_points(points: list[tuple]) -> SegmentStats:
         posting_count=n_postings,
         observation_count=n - n_postings,
         company_count=len(per_company),
-        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001")),
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
         mean=money(sum(values, Decimal(0)) / n),
         pay_min=values[0],
         pay_max=values[-1],
@@ -302,13 +319,16 @@ def market_ranges_rebuild(*, now=None, batch_size: int = 2000, on_progress=None)
     """
     now = now or timezone.now()
     versions = dict(DirtySegment.objects.values_list("key", "version"))
-    leftover = set(versions) | set(MarketRange.objects.values_list("key", flat=True))
     if connection.vendor == "postgresql":
-        computed = ((row[0], _stats_from_row(row)) for row in segment_rows(now=now))
-    else:
-        computed = _stats_in_memory(now)
+        written = ranges_write(now=now, on_progress=on_progress)
+        # Stored ranges the rebuild did not reach have no data left (a range a drain computed after
+        # `now` is newer than the rebuild and stays as it is).
+        written += ranges_empty_unless_computed(now=now)
+        _clear_marks(versions)
+        return written
+    leftover = set(versions) | set(MarketRange.objects.values_list("key", flat=True))
     written = 0
-    for chunk in _batched(computed, batch_size):
+    for chunk in _batched(_stats_in_memory(now), batch_size):
         _write_rebuilt(chunk, versions, now)
         leftover.difference_update(key for key, _ in chunk)
         written += len(chunk)
@@ -370,13 +390,13 @@ def _stats_in_memory(now):
 
 def _stats_from_row(row) -> SegmentStats:
     """SegmentStats from one row of insights.services.market_ranges_sql."""
-    key, n, n_postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest = row
+    key, n, n_postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest = row[:13]
     return SegmentStats(
         sample_size=n,
         posting_count=n_postings,
         observation_count=n - n_postings,
         company_count=contributors,
-        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001")),
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
         mean=money(mean),
         pay_min=low,
         pay_max=high,

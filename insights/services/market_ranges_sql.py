@@ -49,14 +49,7 @@ def segment_rows(*, now, keys: Iterable[str] | None = None) -> Iterator[StatsRow
     Segments without data yield no row. Rows stream from a server-side cursor, shape by shape.
     """
     recent_year = first_work_year_in(WINDOW_12M, now.date())
-    if keys is None:
-        plan = [(shape, None) for shape in SHAPES]
-    else:
-        by_shape: dict[Shape, list[Segment]] = defaultdict(list)
-        for key in keys:
-            segment = Segment.from_key(key)
-            by_shape[shape_of(segment)].append(segment)
-        plan = sorted(by_shape.items())
+    plan = _plan(keys)
     for shape, segments in plan:
         sql, params = _shape_sql(shape, segments, now=now, recent_year=recent_year)
         with connection.chunked_cursor() as cursor:
@@ -153,7 +146,7 @@ def _shape_sql(shape: Shape, segments: list[Segment] | None, *, now, recent_year
         )
         SELECT role_family || ':' || level || ':{scope}:' || place || ':' || size || ':{remote}:{window}',
                s.n, s.postings, c.contributors, s.low, s.high, s.mean, s.cuts, s.total_n, s.total_mean,
-               s.total_cuts, s.recent, c.largest
+               s.total_cuts, s.recent, c.largest, role_family, level, place, size
         FROM (
             SELECT {groups}, count(*) AS n, count(*) FILTER (WHERE kind = 'p') AS postings,
                    min(pay) AS low, max(pay) AS high, avg(pay) AS mean,
@@ -186,4 +179,83 @@ def _rows_of(segments: list[Segment]) -> dict[tuple[str, str], set[str] | None]:
 
 
 def as_decimals(cuts) -> list[Decimal]:
-    return [Decimal(repr(c)) for c in cuts] if cuts else []
+    """Floats as PostgreSQL casts double precision to numeric (15 significant digits), so that rounding
+    to cents gives the same cent in Python as `round(x::numeric, 2)` in the database."""
+    return [float_to_decimal(c) for c in cuts] if cuts else []
+
+
+def float_to_decimal(value: float) -> Decimal:
+    return Decimal(format(value, ".15g"))
+
+
+STATS_COLUMNS = [
+    "sample_size", "posting_count", "observation_count", "recent_count", "company_count", "top_company_share",
+    "mean", "pay_min", "pay_max", "p10", "p25", "p50", "p75", "p90", "total_sample_size", "total_mean",
+    "total_p10", "total_p25", "total_p50", "total_p75", "total_p90", "computed_at",
+]  # fmt: skip
+
+
+def ranges_write(*, now, keys: Iterable[str] | None = None, on_progress=None) -> int:
+    """Compute and store the ranges of the given segments (all with data when None) inside PostgreSQL:
+    one INSERT … SELECT … ON CONFLICT per shape, so no row travels to Python. Returns rows written.
+
+    Rounding is the database's: `round(x::numeric, 2)` for money, `round(n / total, 4)` for shares, which
+    insights.services.market_ranges reproduces (float_to_decimal, ROUND_HALF_UP) on the Python paths.
+    """
+    from insights.models import MarketRange
+
+    recent_year = first_work_year_in(WINDOW_12M, now.date())
+    table = MarketRange._meta.db_table
+    written = 0
+    for shape, segments in _plan(keys):
+        scope, _, remote_only, window = shape
+        sql, params = _shape_sql(shape, segments, now=now, recent_year=recent_year)
+        cut = "round(s.{0}[{1}]::numeric, 2)"
+        columns = ["key", "role_family", "level", "scope", "place", "size_band", "remote", "window", *STATS_COLUMNS]
+        values = [
+            "s.key", "s.role_family", "s.level", f"'{scope}'", "CASE WHEN s.place = '-' THEN '' ELSE s.place END",
+            f"CASE WHEN s.size = '{ANY}' THEN '' ELSE s.size END", "TRUE" if remote_only else "FALSE", f"'{window}'",
+            "s.n", "s.postings", "s.n - s.postings", "s.recent", "s.contributors",
+            "round(s.largest::numeric / s.n, 4)", "round(s.mean, 2)", "s.low", "s.high",
+            *[cut.format("cuts", i) for i in range(1, 6)],
+            "s.total_n", "round(s.total_mean, 2)", *[cut.format("total_cuts", i) for i in range(1, 6)], "%s",
+        ]  # fmt: skip
+        names = ["key", "n", "postings", "contributors", "low", "high", "mean", "cuts", "total_n", "total_mean",
+                 "total_cuts", "recent", "largest", "role_family", "level", "place", "size"]  # fmt: skip
+        statement = f"""
+            INSERT INTO {table} ({", ".join(f'"{c}"' for c in columns)})
+            SELECT {", ".join(values)} FROM ({sql}) AS s ({", ".join(names)})
+            ON CONFLICT (key) DO UPDATE SET {", ".join(f'"{c}" = EXCLUDED."{c}"' for c in STATS_COLUMNS)}
+            WHERE {table}.computed_at <= EXCLUDED.computed_at
+        """  # never replace a range computed from newer data (a drain that ran during a rebuild)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [now, *params])
+            written += cursor.rowcount
+        if on_progress:
+            on_progress(cursor.rowcount)
+    return written
+
+
+def ranges_empty_unless_computed(*, now, keys: Iterable[str] | None = None) -> int:
+    """Empty every stored range (of these keys) not computed at `now` or later: its data is gone."""
+    from insights.models import MarketRange
+
+    table = MarketRange._meta.db_table
+    empty = ", ".join(f'"{c}" = {0 if c.endswith(("size", "count", "share")) else "NULL"}' for c in STATS_COLUMNS[:-1])
+    condition, params = "computed_at < %s", [now, now]
+    if keys is not None:
+        condition += " AND key = ANY(%s)"
+        params.append(list(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE {table} SET {empty}, "computed_at" = %s WHERE {condition}', params)
+        return cursor.rowcount
+
+
+def _plan(keys):
+    if keys is None:
+        return [(shape, None) for shape in SHAPES]
+    by_shape: dict[Shape, list[Segment]] = defaultdict(list)
+    for key in keys:
+        segment = Segment.from_key(key)
+        by_shape[shape_of(segment)].append(segment)
+    return sorted(by_shape.items())
