@@ -2,7 +2,12 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from insights.services import market_ranges_recompute_dirty, market_ranges_snapshot, market_ranges_sweep
+from insights.services import (
+    market_ranges_drain_started,
+    market_ranges_recompute_dirty,
+    market_ranges_snapshot,
+    market_ranges_sweep,
+)
 
 # Transient database trouble (a restart, a dropped connection, a lock timeout) is retried;
 # anything else is a bug and should surface. The marks stay in the database either way.
@@ -24,6 +29,7 @@ def recompute_dirty_segments_task() -> int:
     Safe to run twice or concurrently: each segment is recomputed under its row lock from
     committed data, and a mark is cleared only if no newer change arrived.
     """
+    market_ranges_drain_started()
     done, more = market_ranges_recompute_dirty(limit=settings.MARKET_RECOMPUTE_BATCH_SIZE)
     if more:
         recompute_dirty_segments_task.delay()

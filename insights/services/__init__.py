@@ -7,7 +7,7 @@ killed), the beat sweep drains whatever is still marked. Recomputing a segment i
 function of the committed postings, so running it twice, or twice at once, gives one result.
 """
 
-from insights.services.dirty import market_ranges_schedule_drain, segments_mark_dirty
+from insights.services.dirty import market_ranges_drain_started, market_ranges_schedule_drain, segments_mark_dirty
 from insights.services.market_ranges import (
     SegmentStats,
     market_range_recompute,
@@ -24,6 +24,7 @@ __all__ = [
     "RangeDifference",
     "SegmentStats",
     "market_range_recompute",
+    "market_ranges_drain_started",
     "market_ranges_rebuild",
     "market_ranges_recompute",
     "market_ranges_recompute_dirty",

@@ -88,6 +88,9 @@ class WorkerProcess:
 
 
 def purge_queues():
+    from insights.services.dirty import DRAIN_PENDING_KEY, _redis
+
+    _redis().delete(DRAIN_PENDING_KEY)  # a flag left by an earlier test would hold back the next drain
     with celery_app.connection_for_write() as conn:
         for queue in ("recompute", "imports", "reports", "celery"):
             try:
