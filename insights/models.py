@@ -87,7 +87,7 @@ class DirtySegment(models.Model):
 
     key = models.CharField(max_length=200, primary_key=True)
     version = models.BigIntegerField(default=1)
-    marked_at = models.DateTimeField()
+    marked_at = models.DateTimeField(help_text="When the oldest change still waiting was marked.")
 
     def __str__(self):
         return f"{self.key} v{self.version}"

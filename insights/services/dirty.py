@@ -25,7 +25,9 @@ def segments_mark_dirty(*, keys: set[str] | list[str], schedule: bool = True) ->
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (key, version, marked_at) VALUES {values} "
-            f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1, marked_at = excluded.marked_at",
+            # marked_at stays the time of the oldest change still waiting: drains take the oldest first, so a
+            # busy segment (re-marked every second) is not pushed to the back of the line by each new change.
+            f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1",
             params,
         )
     if schedule:
