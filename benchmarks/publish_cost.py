@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-SAMPLES = 60
+SAMPLES = int(os.environ.get("PUBLISH_COST_SAMPLES", "60"))
 REDIS = "redis://127.0.0.1:6379/14"
 
 
