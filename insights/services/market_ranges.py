@@ -16,7 +16,6 @@ from insights.services.market_ranges_sql import (
     as_decimals,
     ranges_empty_unless_computed,
     ranges_write,
-    segment_rows,
 )
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
@@ -54,6 +53,31 @@ EMPTY_STATS = SegmentStats(
 )
 
 
+def _segment_stats(
+    *, n, n_postings, contributors, largest, mean, low, high, cuts, recent, total_n, total_mean, total_cuts
+) -> SegmentStats:
+    """SegmentStats from raw figures, rounded the one way every path rounds (cents and shares half up)."""
+    return SegmentStats(
+        sample_size=n,
+        posting_count=n_postings,
+        observation_count=n - n_postings,
+        company_count=contributors,
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+        mean=money(mean),
+        pay_min=low,
+        pay_max=high,
+        percentiles={name: money(value) for name, value in zip(FRACTIONS, cuts, strict=True)},
+        recent_count=recent,
+        total_sample_size=total_n,
+        total_mean=money(total_mean) if total_n else None,
+        total_percentiles=(
+            {name: money(c) for name, c in zip(FRACTIONS, total_cuts, strict=True)}
+            if total_n
+            else dict.fromkeys(FRACTIONS)
+        ),
+    )
+
+
 def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     """Pay statistics of one segment at `now`.
 
@@ -76,25 +100,10 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     total_n, total_mean, total_cuts = _distribution(postings, "total_comp_mid_usd")
     recent_year = first_work_year_in(WINDOW_12M, now.date())
     recent = n_postings + observations.filter(work_year__gte=recent_year).count()
-    return SegmentStats(
-        sample_size=n,
-        posting_count=n_postings,
-        observation_count=n - n_postings,
-        company_count=contributors,
-        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
-        mean=money(mean),
-        pay_min=low,
-        pay_max=high,
-        percentiles={name: money(value) for name, value in zip(FRACTIONS, cuts, strict=True)},
-        recent_count=recent,
-        total_sample_size=total_n,
-        total_mean=money(total_mean) if total_n else None,
-        total_percentiles=(
-            {name: money(c) for name, c in zip(FRACTIONS, total_cuts, strict=True)}
-            if total_n
-            else dict.fromkeys(FRACTIONS)
-        ),
-    )
+    return _segment_stats(
+        n=n, n_postings=n_postings, contributors=contributors, largest=largest, mean=mean, low=low, high=high,
+        cuts=cuts, recent=recent, total_n=total_n, total_mean=total_mean, total_cuts=total_cuts,
+    )  # fmt: skip
 
 
 def _summary_in_database(postings, observations):
@@ -196,18 +205,12 @@ def _recompute_locked(keys: list[str]) -> None:
         ranges_write(now=now, keys=keys)  # computed and stored inside the database
         ranges_empty_unless_computed(now=now, keys=keys)  # segments whose data is gone
     else:
-        stats = _stats_of(keys, now)
+        stats = {key: segment_stats_compute(segment=Segment.from_key(key), now=now) for key in keys}
         rows = [_market_range_row(key, stats.get(key, EMPTY_STATS), now) for key in keys]
         MarketRange.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
         )
     _clear_marks(versions)
-
-
-def _stats_of(keys: list[str], now) -> dict[str, SegmentStats]:
-    if connection.vendor == "postgresql":
-        return {row[0]: _stats_from_row(row) for row in segment_rows(now=now, keys=keys)}
-    return {key: segment_stats_compute(segment=Segment.from_key(key), now=now) for key in keys}
 
 
 def _clear_marks(versions: dict[str, int]) -> None:
@@ -289,32 +292,21 @@ def _stats_from_points(points: list[tuple]) -> SegmentStats:
         per_company[contributor] += 1
     n, n_postings = len(values), len(totals)
     largest = max(per_company.values())
-    return SegmentStats(
-        sample_size=n,
-        posting_count=n_postings,
-        observation_count=n - n_postings,
-        company_count=len(per_company),
-        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
-        mean=money(sum(values, Decimal(0)) / n),
-        pay_min=values[0],
-        pay_max=values[-1],
-        percentiles={name: money(percentile_cont(values, f)) for name, f in FRACTIONS.items()},
-        recent_count=sum(1 for point in points if point[3]),
-        total_sample_size=len(totals),
-        total_mean=money(sum(totals, Decimal(0)) / len(totals)) if totals else None,
-        total_percentiles=(
-            {name: money(percentile_cont(totals, f)) for name, f in FRACTIONS.items()}
-            if totals
-            else dict.fromkeys(FRACTIONS)
-        ),
-    )
+    return _segment_stats(
+        n=n, n_postings=n_postings, contributors=len(per_company), largest=largest,
+        mean=sum(values, Decimal(0)) / n, low=values[0], high=values[-1],
+        cuts=[percentile_cont(values, f) for f in FRACTIONS.values()],
+        recent=sum(1 for point in points if point[3]), total_n=len(totals),
+        total_mean=sum(totals, Decimal(0)) / len(totals) if totals else None,
+        total_cuts=[percentile_cont(totals, f) for f in FRACTIONS.values()] if totals else [],
+    )  # fmt: skip
 
 
 def market_ranges_rebuild(*, now=None, batch_size: int = 2000, on_progress=None) -> int:
     """Recompute every market range from scratch, and clear the marks it has covered.
 
-    On PostgreSQL, set-based: one statement per segment shape over all the data, streamed and written
-    in batches, so memory does not grow with the table. On SQLite, one pass in memory over every
+    On PostgreSQL, set-based: one statement per segment shape over all the data, computed and written
+    inside the database, so this process's memory does not grow with the table. On SQLite, one pass in memory over every
     visible posting and survey record. Marks made while it runs carry a newer version and survive.
     """
     now = now or timezone.now()
@@ -386,30 +378,6 @@ def _stats_in_memory(now):
             points[segment.key].append(point)
     for key in sorted(points):
         yield key, _stats_from_points(points[key])
-
-
-def _stats_from_row(row) -> SegmentStats:
-    """SegmentStats from one row of insights.services.market_ranges_sql."""
-    key, n, n_postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest = row[:13]
-    return SegmentStats(
-        sample_size=n,
-        posting_count=n_postings,
-        observation_count=n - n_postings,
-        company_count=contributors,
-        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
-        mean=money(mean),
-        pay_min=low,
-        pay_max=high,
-        percentiles={name: money(c) for name, c in zip(FRACTIONS, as_decimals(cuts), strict=True)},
-        recent_count=recent,
-        total_sample_size=total_n,
-        total_mean=money(total_mean) if total_n else None,
-        total_percentiles=(
-            {name: money(c) for name, c in zip(FRACTIONS, as_decimals(total_cuts), strict=True)}
-            if total_n
-            else dict.fromkeys(FRACTIONS)
-        ),
-    )
 
 
 VERIFIED_FIELDS = [

@@ -13,7 +13,7 @@ The data points come from the same querysets as everywhere else: `JobPosting.obj
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,28 +35,9 @@ SHAPES: list[Shape] = [
     for window in WINDOWS
 ]
 
-# One row per segment: key, n, postings, contributors, min, max, mean, percentiles[5],
-# totals n, totals mean, totals percentiles[5], recent, largest contributor's points.
-StatsRow = tuple
-
 
 def shape_of(segment: Segment) -> Shape:
     return (segment.scope, bool(segment.size_band), segment.remote, segment.window)
-
-
-def segment_rows(*, now, keys: Iterable[str] | None = None) -> Iterator[StatsRow]:
-    """Statistics rows of the given segments (every segment with data when `keys` is None).
-
-    Segments without data yield no row. Rows stream from a server-side cursor, shape by shape.
-    """
-    recent_year = first_work_year_in(WINDOW_12M, now.date())
-    plan = _plan(keys)
-    for shape, segments in plan:
-        sql, params = _shape_sql(shape, segments, now=now, recent_year=recent_year)
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(2000):
-                yield from batch
 
 
 def _shape_sql(shape: Shape, segments: list[Segment] | None, *, now, recent_year) -> tuple[str, list]:
