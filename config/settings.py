@@ -220,6 +220,4 @@ CELERY_BEAT_SCHEDULE = {
 MARKET_MIN_SAMPLE_SIZE = env.int("MARKET_MIN_SAMPLE_SIZE", default=5)
 MARKET_MIN_COMPANIES = env.int("MARKET_MIN_COMPANIES", default=3)
 MARKET_RECOMPUTE_BATCH_SIZE = env.int("MARKET_RECOMPUTE_BATCH_SIZE", default=1000)
-# PostgreSQL work_mem for the market-range statements (per sort, for their transaction only).
-MARKET_SQL_WORK_MEM = env.str("MARKET_SQL_WORK_MEM", default="256MB")
 POSTING_DEFAULT_LIFETIME_DAYS = env.int("POSTING_DEFAULT_LIFETIME_DAYS", default=60)

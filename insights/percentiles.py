@@ -48,3 +48,17 @@ def percentile_rank(value: Decimal, points: Sequence[tuple[Decimal, Decimal]]) -
                 return p_high
             return p_low + (p_high - p_low) * (value - v_low) / (v_high - v_low)
     return points[-1][0]
+
+
+def float_percentile(sorted_values: Sequence[int], fraction: float, *, scale: int = 1) -> Decimal:
+    """percentile_cont of values given as integers in units of 1/scale (cents: scale=100).
+
+    value / scale is the double nearest to the exact amount, as PostgreSQL's numeric → double cast gives,
+    so the result is the same to the last digit as percentile_cont over the amounts themselves.
+    """
+    if not sorted_values:
+        raise ValueError("percentile of no values")
+    h = fraction * (len(sorted_values) - 1)
+    low = math.floor(h)
+    below, above = sorted_values[low] / scale, sorted_values[math.ceil(h)] / scale
+    return Decimal(format(below + (h - low) * (above - below), ".15g"))

@@ -1,8 +1,6 @@
 """Where a market range is computed: one segment at a time (recompute), or all at once (rebuild)."""
 
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
@@ -12,70 +10,9 @@ from django.utils import timezone
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
-from insights.services.market_ranges_sql import (
-    as_decimals,
-    ranges_empty_unless_computed,
-    ranges_write,
-)
+from insights.services.segment_stats import EMPTY_STATS, SegmentStats, segment_stats_build, segment_stats_stream
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
-from salaries.money import money
-
-
-@dataclass(frozen=True)
-class SegmentStats:
-    sample_size: int
-    posting_count: int
-    observation_count: int
-    company_count: int
-    top_company_share: Decimal
-    mean: Decimal | None
-    pay_min: Decimal | None
-    pay_max: Decimal | None
-    percentiles: dict[str, Decimal | None]
-    recent_count: int = 0
-    total_sample_size: int = 0
-    total_mean: Decimal | None = None
-    total_percentiles: dict[str, Decimal | None] | None = None
-
-
-EMPTY_STATS = SegmentStats(
-    sample_size=0,
-    posting_count=0,
-    observation_count=0,
-    company_count=0,
-    top_company_share=Decimal(0),
-    mean=None,
-    pay_min=None,
-    pay_max=None,
-    percentiles=dict.fromkeys(FRACTIONS),
-    total_percentiles=dict.fromkeys(FRACTIONS),
-)
-
-
-def _segment_stats(
-    *, n, n_postings, contributors, largest, mean, low, high, cuts, recent, total_n, total_mean, total_cuts
-) -> SegmentStats:
-    """SegmentStats from raw figures, rounded the one way every path rounds (cents and shares half up)."""
-    return SegmentStats(
-        sample_size=n,
-        posting_count=n_postings,
-        observation_count=n - n_postings,
-        company_count=contributors,
-        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
-        mean=money(mean),
-        pay_min=low,
-        pay_max=high,
-        percentiles={name: money(value) for name, value in zip(FRACTIONS, cuts, strict=True)},
-        recent_count=recent,
-        total_sample_size=total_n,
-        total_mean=money(total_mean) if total_n else None,
-        total_percentiles=(
-            {name: money(c) for name, c in zip(FRACTIONS, total_cuts, strict=True)}
-            if total_n
-            else dict.fromkeys(FRACTIONS)
-        ),
-    )
 
 
 def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
@@ -100,7 +37,7 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     total_n, total_mean, total_cuts = _distribution(postings, "total_comp_mid_usd")
     recent_year = first_work_year_in(WINDOW_12M, now.date())
     recent = n_postings + observations.filter(work_year__gte=recent_year).count()
-    return _segment_stats(
+    return segment_stats_build(
         n=n, n_postings=n_postings, contributors=contributors, largest=largest, mean=mean, low=low, high=high,
         cuts=cuts, recent=recent, total_n=total_n, total_mean=total_mean, total_cuts=total_cuts,
     )  # fmt: skip
@@ -127,7 +64,7 @@ def _summary_in_database(postings, observations):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*posting_params, *observation_params])
         n, n_postings, contributors, low, high, mean, cuts = cursor.fetchone()
-    cuts = as_decimals(cuts)
+    cuts = _as_decimals(cuts)
     return n, n_postings, contributors, low, high, mean, cuts
 
 
@@ -143,11 +80,17 @@ def _distribution(queryset, field: str) -> tuple[int, Decimal | None, list[Decim
                 params,
             )
             n, mean, cuts = cursor.fetchone()
-        return n, mean, as_decimals(cuts)
+        return n, mean, _as_decimals(cuts)
     values = sorted(queryset.values_list(field, flat=True))
     if not values:
         return 0, None, []
     return len(values), sum(values, Decimal(0)) / len(values), [percentile_cont(values, f) for f in FRACTIONS.values()]
+
+
+def _as_decimals(cuts) -> list[Decimal]:
+    """Doubles as PostgreSQL casts them to numeric (15 significant digits), so rounding to cents gives the
+    same cent as on every other path."""
+    return [Decimal(format(c, ".15g")) for c in cuts] if cuts else []
 
 
 def _summary_in_python(postings, observations):
@@ -200,16 +143,9 @@ def _recompute_locked(keys: list[str]) -> None:
     if not keys:
         return
     versions = dict(DirtySegment.objects.filter(key__in=keys).values_list("key", "version"))
-    now = timezone.now()  # the as-of time: every statement below reads data committed by now or later
-    if connection.vendor == "postgresql":
-        ranges_write(now=now, keys=keys)  # computed and stored inside the database
-        ranges_empty_unless_computed(now=now, keys=keys)  # segments whose data is gone
-    else:
-        stats = {key: segment_stats_compute(segment=Segment.from_key(key), now=now) for key in keys}
-        rows = [_market_range_row(key, stats.get(key, EMPTY_STATS), now) for key in keys]
-        MarketRange.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
-        )
+    now = timezone.now()  # the as-of time: every read below sees data committed by now or later
+    stats = dict(segment_stats_stream(now=now, keys=keys))
+    _ranges_store([(key, stats.get(key, EMPTY_STATS)) for key in keys], now)  # no data left: empty
     _clear_marks(versions)
 
 
@@ -277,62 +213,30 @@ def segment_keys_with_data(now) -> set[str]:
     return keys
 
 
-def _stats_from_points(points: list[tuple]) -> SegmentStats:
-    """The same statistics as segment_stats_compute, from points gathered in memory.
-
-    A point is (pay, contributor, total compensation or None, is recent); contributors are ("p", company)
-    for postings and ("o", id) for survey records.
-    """
-    if not points:
-        return EMPTY_STATS
-    values = sorted(point[0] for point in points)
-    totals = sorted(point[2] for point in points if point[2] is not None)
-    per_company: dict = defaultdict(int)
-    for _, contributor, _, _ in points:
-        per_company[contributor] += 1
-    n, n_postings = len(values), len(totals)
-    largest = max(per_company.values())
-    return _segment_stats(
-        n=n, n_postings=n_postings, contributors=len(per_company), largest=largest,
-        mean=sum(values, Decimal(0)) / n, low=values[0], high=values[-1],
-        cuts=[percentile_cont(values, f) for f in FRACTIONS.values()],
-        recent=sum(1 for point in points if point[3]), total_n=len(totals),
-        total_mean=sum(totals, Decimal(0)) / len(totals) if totals else None,
-        total_cuts=[percentile_cont(totals, f) for f in FRACTIONS.values()] if totals else [],
-    )  # fmt: skip
-
-
-def market_ranges_rebuild(*, now=None, batch_size: int = 2000, on_progress=None) -> int:
+def market_ranges_rebuild(*, now=None, batch_size: int = 5000, on_progress=None) -> int:
     """Recompute every market range from scratch, and clear the marks it has covered.
 
-    On PostgreSQL, set-based: one statement per segment shape over all the data, computed and written
-    inside the database, so this process's memory does not grow with the table. On SQLite, one pass in memory over every
-    visible posting and survey record. Marks made while it runs carry a newer version and survive.
+    One pass over the data, partition by partition (insights.services.segment_stats), written in batches,
+    so memory follows the largest partition, not the table. Marks made while it runs carry a newer
+    version and survive; a range a drain computed from newer data than `now` is not overwritten.
     """
     now = now or timezone.now()
     versions = dict(DirtySegment.objects.values_list("key", "version"))
-    if connection.vendor == "postgresql":
-        written = ranges_write(now=now, on_progress=on_progress)
-        # Stored ranges the rebuild did not reach have no data left (a range a drain computed after
-        # `now` is newer than the rebuild and stays as it is).
-        written += ranges_empty_unless_computed(now=now)
-        _clear_marks(versions)
-        return written
-    leftover = set(versions) | set(MarketRange.objects.values_list("key", flat=True))
     written = 0
-    for chunk in _batched(_stats_in_memory(now), batch_size):
-        _write_rebuilt(chunk, versions, now)
-        leftover.difference_update(key for key, _ in chunk)
+    for chunk in _batched(segment_stats_stream(now=now), batch_size):
+        with transaction.atomic():
+            _ranges_store(chunk, now)
+            _clear_marks({key: versions.pop(key) for key, _ in chunk if key in versions})
         written += len(chunk)
         if on_progress:
             on_progress(len(chunk))
-    # Segments with a stored range or a mark but no data left: their ranges become empty.
-    for chunk in _batched(sorted(leftover), batch_size):
-        _write_rebuilt([(key, EMPTY_STATS) for key in chunk], versions, now)
-        written += len(chunk)
-        if on_progress:
-            on_progress(len(chunk))
-    return written
+    # Stored ranges the rebuild did not reach have no data left; so have the segments of the other marks.
+    with transaction.atomic():
+        emptied = MarketRange.objects.filter(computed_at__lt=now).update(**_EMPTY_FIELDS, computed_at=now)
+        _clear_marks(versions)
+    if on_progress and emptied:
+        on_progress(emptied)
+    return written + emptied
 
 
 def _batched(items, size: int):
@@ -340,44 +244,6 @@ def _batched(items, size: int):
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _write_rebuilt(chunk, versions: dict[str, int], now) -> None:
-    rows = [_market_range_row(key, stats, now) for key, stats in chunk]
-    with transaction.atomic():
-        MarketRange.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500
-        )
-        _clear_marks({key: versions[key] for key, _ in chunk if key in versions})
-
-
-def _stats_in_memory(now):
-    """(key, stats) of every segment with data, from one pass over the data held in memory."""
-    recent_year = first_work_year_in(WINDOW_12M, now.date())
-    points: dict[str, list[tuple]] = defaultdict(list)
-    postings = JobPosting.objects.visible(now).values_list(
-        "role_family", "level", "country", "city", "company__size_band", "remote_policy",
-        "salary_mid_usd", "total_comp_mid_usd", "company_id",
-    )  # fmt: skip
-    for role, level, country, city, size, remote, pay, total, company in postings.iterator(chunk_size=5000):
-        point = (pay, ("p", company), total, True)
-        for segment in segments_for(
-            role_family=role, level=level, country=country, city=city, size_band=size, remote=remote == "remote"
-        ):
-            points[segment.key].append(point)
-    records = SalaryObservation.objects.values_list(
-        "role_family", "level", "country", "company_size", "remote_ratio", "salary_usd", "id", "work_year"
-    )
-    for role, level, country, size, remote, pay, record, year in records.iterator(chunk_size=5000):
-        point = (pay, ("o", record), None, year >= recent_year)
-        for segment in segments_for(
-            role_family=role, level=level, country=country, size_band=size, remote=remote == 100
-        ):
-            if segment.window == WINDOW_12M and year < recent_year:
-                continue
-            points[segment.key].append(point)
-    for key in sorted(points):
-        yield key, _stats_from_points(points[key])
 
 
 VERIFIED_FIELDS = [
@@ -388,29 +254,74 @@ VERIFIED_FIELDS = [
 STORED_FIELDS = [*VERIFIED_FIELDS, "pay_min", "pay_max", "computed_at"]
 
 
+_IDENTITY_FIELDS = ["key", "role_family", "level", "scope", "place", "size_band", "remote", "window"]
+_EMPTY_FIELDS = {
+    field: 0 if field.endswith(("size", "count", "share")) else None
+    for field in STORED_FIELDS
+    if field != "computed_at"
+}
+
+
+def _ranges_store(items: list[tuple[str, SegmentStats]], now) -> None:
+    """Insert or replace these ranges, as of `now`, in the caller's transaction."""
+    if connection.vendor != "postgresql":
+        MarketRange.objects.bulk_create(
+            [_market_range_row(key, stats, now) for key, stats in items],
+            update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500,
+        )  # fmt: skip
+        return
+    # PostgreSQL: COPY into a scratch table, then one upsert. A range computed from data newer than `now`
+    # (a drain that ran while a rebuild was writing) is never replaced by an older computation.
+    table, columns = MarketRange._meta.db_table, [*_IDENTITY_FIELDS, *STORED_FIELDS]
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    replace = ", ".join(f'"{column}" = EXCLUDED."{column}"' for column in STORED_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.market_range_incoming")  # an earlier store in this transaction
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE market_range_incoming ON COMMIT DROP AS SELECT {quoted} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY market_range_incoming ({quoted}) FROM STDIN") as copy:
+            for key, stats in items:
+                copy.write_row(_row_values(key, stats, now))
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM market_range_incoming "
+            f"ON CONFLICT (key) DO UPDATE SET {replace} "
+            f"WHERE {table}.computed_at <= EXCLUDED.computed_at"
+        )
+
+
+def _row_values(key: str, stats: SegmentStats, now) -> tuple:
+    fields = _fields(key, stats, now)
+    return tuple(fields[column] for column in (*_IDENTITY_FIELDS, *STORED_FIELDS))
+
+
 def _market_range_row(key: str, stats: SegmentStats, now) -> MarketRange:
+    return MarketRange(**_fields(key, stats, now))
+
+
+def _fields(key: str, stats: SegmentStats, now) -> dict:
     segment = Segment.from_key(key)
-    return MarketRange(
-        key=key,
-        role_family=segment.role_family,
-        level=segment.level,
-        scope=segment.scope,
-        place=segment.place,
-        size_band=segment.size_band,
-        remote=segment.remote,
-        window=segment.window,
-        sample_size=stats.sample_size,
-        posting_count=stats.posting_count,
-        observation_count=stats.observation_count,
-        recent_count=stats.recent_count,
-        company_count=stats.company_count,
-        top_company_share=stats.top_company_share,
-        mean=stats.mean,
-        pay_min=stats.pay_min,
-        pay_max=stats.pay_max,
-        total_sample_size=stats.total_sample_size,
-        total_mean=stats.total_mean,
-        computed_at=now,
+    return {
+        "key": key,
+        "role_family": segment.role_family,
+        "level": segment.level,
+        "scope": segment.scope,
+        "place": segment.place,
+        "size_band": segment.size_band,
+        "remote": segment.remote,
+        "window": segment.window,
+        "sample_size": stats.sample_size,
+        "posting_count": stats.posting_count,
+        "observation_count": stats.observation_count,
+        "recent_count": stats.recent_count,
+        "company_count": stats.company_count,
+        "top_company_share": stats.top_company_share,
+        "mean": stats.mean,
+        "pay_min": stats.pay_min,
+        "pay_max": stats.pay_max,
+        "total_sample_size": stats.total_sample_size,
+        "total_mean": stats.total_mean,
+        "computed_at": now,
         **stats.percentiles,
         **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
-    )
+    }

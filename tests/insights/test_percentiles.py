@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insights.models import MarketRange
-from insights.percentiles import FRACTIONS, percentile_cont, percentile_rank
+from insights.percentiles import FRACTIONS, float_percentile, percentile_cont, percentile_rank
 from insights.segments import Segment
 from insights.services import market_range_recompute, segment_stats_compute
 from jobs.models import JobPosting
@@ -24,6 +24,15 @@ def test_percentile_cont_matches_numpy_linear(values):
         ours = percentile_cont(ordered, fraction)
         theirs = numpy.percentile([float(v) for v in ordered], float(fraction) * 100, method="linear")
         assert abs(float(ours) - theirs) <= 1e-6 * max(1.0, abs(theirs))
+
+
+@given(st.lists(amounts, min_size=1, max_size=200))
+def test_percentile_of_cents_is_the_percentile_of_the_amounts_to_the_last_digit(values):
+    """The engine reads pay as whole cents; its percentiles must be those of the decimal amounts, digit for digit."""
+    ordered = sorted(values)
+    cents = [int(value * 100) for value in ordered]
+    for fraction in FRACTIONS.values():
+        assert float_percentile(cents, float(fraction), scale=100) == percentile_cont(ordered, fraction)
 
 
 @given(st.lists(amounts, min_size=2, max_size=50))

@@ -1,0 +1,251 @@
+"""Where segment statistics are computed: many segments in one pass over their data points.
+
+Every segment lies inside one role family and level (a partition). The engine reads a partition's data
+points once, sorted by pay, and hands each point to every wanted segment that contains it, so each
+segment's pay values arrive already in order and its percentiles are read off by rank: no per-segment
+sort, no per-segment query, the same code on PostgreSQL and SQLite. Rebuilds read every partition and
+keep every segment; drains read only the partitions (and, where the segments allow, the countries) of
+the marked segments and keep only those.
+
+Data points: each visible posting (`JobPosting.objects.visible`, the one visibility rule) gives its base
+midpoint and, when declared, its total-compensation midpoint; its contributor is its company. Each survey
+record gives its base salary and is its own contributor; it counts in the 12-month window only if its work
+year falls in it (`first_work_year_in`).
+
+Exactness: pay is read as whole cents, so counts, sums, means, minima and maxima are exact; percentiles
+follow PostgreSQL's `percentile_cont` to the last bit (insights.percentiles): a cent amount becomes the
+double nearest to it, as PostgreSQL's numeric → double cast gives, and the interpolation does the same
+float operations. `manage.py verify_market_ranges` checks the result against an independent computation.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import F
+
+from insights.percentiles import FRACTIONS, float_percentile
+from insights.regions import REGION_OF
+from insights.segments import CITY, COUNTRY, REGION, WINDOW_12M, Segment, first_work_year_in, segments_for
+from jobs.models import JobPosting, RemotePolicy
+from salaries.models import SalaryObservation
+from salaries.money import money
+
+
+@dataclass(frozen=True)
+class SegmentStats:
+    sample_size: int
+    posting_count: int
+    observation_count: int
+    company_count: int
+    top_company_share: Decimal
+    mean: Decimal | None
+    pay_min: Decimal | None
+    pay_max: Decimal | None
+    percentiles: dict[str, Decimal | None]
+    recent_count: int = 0
+    total_sample_size: int = 0
+    total_mean: Decimal | None = None
+    total_percentiles: dict[str, Decimal | None] | None = None
+
+
+EMPTY_STATS = SegmentStats(
+    sample_size=0,
+    posting_count=0,
+    observation_count=0,
+    company_count=0,
+    top_company_share=Decimal(0),
+    mean=None,
+    pay_min=None,
+    pay_max=None,
+    percentiles=dict.fromkeys(FRACTIONS),
+    total_percentiles=dict.fromkeys(FRACTIONS),
+)
+
+
+def segment_stats_build(
+    *, n, n_postings, contributors, largest, mean, low, high, cuts, recent, total_n, total_mean, total_cuts
+) -> SegmentStats:
+    """SegmentStats from raw figures, rounded the one way every path rounds (cents and shares half up)."""
+    return SegmentStats(
+        sample_size=n,
+        posting_count=n_postings,
+        observation_count=n - n_postings,
+        company_count=contributors,
+        top_company_share=(Decimal(largest) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+        mean=money(mean),
+        pay_min=low,
+        pay_max=high,
+        percentiles={name: money(value) for name, value in zip(FRACTIONS, cuts, strict=True)},
+        recent_count=recent,
+        total_sample_size=total_n,
+        total_mean=money(total_mean) if total_n else None,
+        total_percentiles=(
+            {name: money(c) for name, c in zip(FRACTIONS, total_cuts, strict=True)}
+            if total_n
+            else dict.fromkeys(FRACTIONS)
+        ),
+    )
+
+
+class _Accumulator:
+    """One segment's data points as the partition streams past, in ascending pay."""
+
+    __slots__ = ("pays", "totals", "contributors", "surveyed", "older")
+
+    def __init__(self):
+        self.pays: list[int] = []  # cents, ascending
+        self.totals: list[int] = []  # cents, in pay order
+        self.contributors: dict[int, int] = {}  # company id (> 0) or −record id (< 0) → points
+        self.surveyed = 0  # survey records
+        self.older = 0  # survey records older than the 12-month window (all-time segments only)
+
+    def stats(self) -> SegmentStats:
+        pays, totals = self.pays, self.totals
+        totals.sort()
+        n = len(pays)
+        per_contributor = self.contributors
+        return segment_stats_build(
+            n=n,
+            n_postings=n - self.surveyed,
+            contributors=len(per_contributor),
+            largest=max(per_contributor.values()),
+            mean=Decimal(sum(pays)) / (100 * n),
+            low=_cents(pays[0]),
+            high=_cents(pays[-1]),
+            cuts=[float_percentile(pays, f, scale=100) for f in _FRACTIONS],
+            recent=n - self.older,
+            total_n=len(totals),
+            total_mean=Decimal(sum(totals)) / (100 * len(totals)) if totals else None,
+            total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if totals else [],
+        )
+
+
+_FRACTIONS = [float(f) for f in FRACTIONS.values()]
+
+
+def _cents(value: int) -> Decimal:
+    return Decimal(value).scaleb(-2)
+
+
+def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[tuple[str, SegmentStats]]:
+    """(key, stats) of the given segments that have data (every segment with data when `keys` is None),
+    partition by partition. Memory follows the largest partition, not the table."""
+    recent_year = first_work_year_in(WINDOW_12M, now.date())
+    plan = [(partition, None, None) for partition in _partitions(now)] if keys is None else _plan(keys)
+    for (role, level), wanted, countries in plan:
+        accumulators: dict[str, _Accumulator] = {}
+        cells: dict[tuple, list[tuple]] = {}  # a point's place, size, remote and recency → its segments
+        for rows in _points(now, role, level, countries):
+            # The hot loop of every rebuild and drain: bound methods and a dict, no calls of our own.
+            for country, city, size, remote, year, contributor, pay, total in rows:
+                recent = year is None or year >= recent_year
+                members = cells.get((country, city, size, remote, recent))
+                if members is None:
+                    members = cells[country, city, size, remote, recent] = _members(
+                        role, level, country, city, size, remote, recent, wanted, accumulators
+                    )
+                if year is None:  # a posting: always in the window, maybe a total
+                    for add_pay, add_total, counts, _ in members:
+                        add_pay(pay)
+                        if total is not None:
+                            add_total(total)
+                        counts[contributor] = counts.get(contributor, 0) + 1
+                else:  # a survey record: its own contributor, no total
+                    for add_pay, _, counts, accumulator in members:
+                        add_pay(pay)
+                        counts[contributor] = 1
+                        accumulator.surveyed += 1
+                        if not recent:
+                            accumulator.older += 1
+        for key in sorted(accumulators):
+            yield key, accumulators[key].stats()
+
+
+def _members(role, level, country, city, size, remote, recent, wanted, accumulators) -> list[tuple]:
+    """For the wanted segments holding a point of this cell: (add pay, add total, contributor counts, accumulator)."""
+    members = []
+    for suffix in _cell_segments(country, city, size, bool(remote), recent):
+        key = f"{role}:{level}:{suffix}"
+        if wanted is not None and key not in wanted:
+            continue
+        accumulator = accumulators.get(key)
+        if accumulator is None:
+            accumulator = accumulators[key] = _Accumulator()
+        members.append((accumulator.pays.append, accumulator.totals.append, accumulator.contributors, accumulator))
+    return members
+
+
+@lru_cache(maxsize=100_000)
+def _cell_segments(country: str, city: str, size: str, remote: bool, recent: bool) -> tuple[str, ...]:
+    """The keys, less their "role:level:" prefix, of the segments holding a point of this cell (the same in
+    every partition). A survey record older than the 12-month window is in the all-time segments only."""
+    return tuple(
+        segment.key.split(":", 2)[2]
+        for segment in segments_for(role_family="", level="", country=country, city=city, size_band=size, remote=remote)
+        if recent or segment.window != WINDOW_12M
+    )
+
+
+def _plan(keys: Iterable[str]) -> list[tuple[tuple[str, str], set[str], set[str] | None]]:
+    """Per partition: the wanted keys, and the countries whose points they can hold (None: every country)."""
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    countries: dict[tuple[str, str], set[str] | None] = {}
+    for key in keys:
+        segment = Segment.from_key(key)
+        partition = (segment.role_family, segment.level)
+        wanted[partition].add(segment.key)
+        if segment.scope in (CITY, COUNTRY):
+            places = {segment.country}
+        elif segment.scope == REGION:
+            places = {code for code, region in REGION_OF.items() if region == segment.place}
+        else:
+            places = None
+        if places is None or (partition in countries and countries[partition] is None):
+            countries[partition] = None
+        else:
+            countries[partition] = countries.get(partition, set()) | places
+    return [(partition, wanted[partition], countries[partition]) for partition in sorted(wanted)]
+
+
+def _partitions(now) -> list[tuple[str, str]]:
+    postings = JobPosting.objects.visible(now).order_by().values_list("role_family", "level").distinct()
+    records = SalaryObservation.objects.order_by().values_list("role_family", "level").distinct()
+    return sorted(set(postings) | set(records))
+
+
+def _points(now, role: str, level: str, countries: set[str] | None) -> Iterator[list[tuple]]:
+    """The partition's data points in chunks, ascending by pay: (country, city, size band, remote, work year or
+    None, contributor, pay cents, total cents or None). Survey records have no city and no total."""
+    postings = JobPosting.objects.visible(now).order_by().filter(role_family=role, level=level)
+    records = SalaryObservation.objects.order_by().filter(role_family=role, level=level)
+    if countries is not None:
+        postings = postings.filter(country__in=sorted(countries))
+        records = records.filter(country__in=sorted(countries))
+    posting_sql, posting_params = (
+        postings.annotate(p_size=F("company__size_band"))
+        .values_list("country", "city_slug", "p_size", "remote_policy", "company_id", "salary_mid_usd", "total_comp_mid_usd")
+        .query.sql_with_params()
+    )  # fmt: skip
+    record_sql, record_params = records.values_list(
+        "country", "company_size", "remote_ratio", "work_year", "id", "salary_usd"
+    ).query.sql_with_params()
+    # Whole cents: exact on both databases (SQLite keeps decimals as doubles; round() recovers the cents).
+    sql = f"""
+        SELECT p.country, p.city_slug, p.p_size, p.remote_policy = %s, NULL, p.company_id,
+               CAST(round(p.salary_mid_usd * 100) AS bigint) AS pay,
+               CAST(round(p.total_comp_mid_usd * 100) AS bigint)
+        FROM ({posting_sql}) p
+        UNION ALL
+        SELECT r.country, '', r.company_size, r.remote_ratio = 100, r.work_year, -r.id,
+               CAST(round(r.salary_usd * 100) AS bigint), NULL
+        FROM ({record_sql}) r
+        ORDER BY pay
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [RemotePolicy.REMOTE, *posting_params, *record_params])
+        while rows := cursor.fetchmany(10_000):
+            yield rows
