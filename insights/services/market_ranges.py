@@ -136,7 +136,10 @@ def market_ranges_recompute(*, keys: list[str], limit: int | None = None) -> lis
 def _ensure_rows(keys: list[str]) -> None:
     """A row to lock for every segment, created empty where the segment is new."""
     now = timezone.now()
-    MarketRange.objects.bulk_create([_market_range_row(key, EMPTY_STATS, now) for key in keys], ignore_conflicts=True)
+    missing = set(keys) - set(MarketRange.objects.filter(key__in=keys).values_list("key", flat=True))
+    if missing:
+        rows = [_market_range_row(key, EMPTY_STATS, now) for key in sorted(missing)]
+        MarketRange.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _recompute_locked(keys: list[str]) -> None:

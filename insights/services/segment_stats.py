@@ -23,9 +23,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 
 from insights.percentiles import FRACTIONS, float_percentile
 from insights.regions import REGION_OF
@@ -135,69 +137,71 @@ def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[
     """(key, stats) of the given segments that have data (every segment with data when `keys` is None),
     partition by partition. Memory follows the largest partition, not the table."""
     recent_year = first_work_year_in(WINDOW_12M, now.date())
-    plan = [(partition, None, None) for partition in _partitions(now)] if keys is None else _plan(keys)
-    for (role, level), wanted, countries in plan:
-        accumulators: dict[str, _Accumulator] = {}
+    wanted, rows_filter = (None, Q()) if keys is None else _plan(keys)
+    for (role, level), rows in groupby(_points(now, rows_filter), key=itemgetter(0, 1)):
+        suffixes = None if wanted is None else wanted[role, level]
+        accumulators: dict[str, _Accumulator] = {}  # by key less its "role:level:" prefix
         cells: dict[tuple, list[tuple]] = {}  # a point's place, size, remote and recency → its segments
-        for rows in _points(now, role, level, countries):
-            # The hot loop of every rebuild and drain: bound methods and a dict, no calls of our own.
-            for country, city, size, remote, year, contributor, pay, total in rows:
-                recent = year is None or year >= recent_year
-                members = cells.get((country, city, size, remote, recent))
-                if members is None:
-                    members = cells[country, city, size, remote, recent] = _members(
-                        role, level, country, city, size, remote, recent, wanted, accumulators
-                    )
-                if year is None:  # a posting: always in the window, maybe a total
-                    for add_pay, add_total, counts, _ in members:
-                        add_pay(pay)
-                        if total is not None:
-                            add_total(total)
-                        counts[contributor] = counts.get(contributor, 0) + 1
-                else:  # a survey record: its own contributor, no total
-                    for add_pay, _, counts, accumulator in members:
-                        add_pay(pay)
-                        counts[contributor] = 1
-                        accumulator.surveyed += 1
-                        if not recent:
-                            accumulator.older += 1
-        for key in sorted(accumulators):
-            yield key, accumulators[key].stats()
+        shared: dict[frozenset, list[tuple]] = {}  # cells with the same wanted segments share one list
+        # The hot loop of every rebuild and drain: bound methods and dicts, no calls of our own.
+        for _, _, country, city, size, remote, year, contributor, pay, total in rows:
+            recent = year is None or year >= recent_year
+            members = cells.get((country, city, size, remote, recent))
+            if members is None:
+                members = cells[country, city, size, remote, recent] = _members(
+                    _cell_segments(country, city, size, bool(remote), recent), suffixes, accumulators, shared
+                )
+            if year is None:  # a posting: always in the window, maybe a total
+                for add_pay, add_total, counts, _ in members:
+                    add_pay(pay)
+                    if total is not None:
+                        add_total(total)
+                    counts[contributor] = counts.get(contributor, 0) + 1
+            else:  # a survey record: its own contributor, no total
+                for add_pay, _, counts, accumulator in members:
+                    add_pay(pay)
+                    counts[contributor] = 1
+                    accumulator.surveyed += 1
+                    if not recent:
+                        accumulator.older += 1
+        for suffix in sorted(accumulators):
+            yield f"{role}:{level}:{suffix}", accumulators[suffix].stats()
 
 
-def _members(role, level, country, city, size, remote, recent, wanted, accumulators) -> list[tuple]:
+def _members(cell_segments: frozenset[str], suffixes: set[str] | None, accumulators, shared) -> list[tuple]:
     """For the wanted segments holding a point of this cell: (add pay, add total, contributor counts, accumulator)."""
-    members = []
-    for suffix in _cell_segments(country, city, size, bool(remote), recent):
-        key = f"{role}:{level}:{suffix}"
-        if wanted is not None and key not in wanted:
-            continue
-        accumulator = accumulators.get(key)
-        if accumulator is None:
-            accumulator = accumulators[key] = _Accumulator()
-        members.append((accumulator.pays.append, accumulator.totals.append, accumulator.contributors, accumulator))
+    wanted = cell_segments if suffixes is None else cell_segments & suffixes
+    members = shared.get(wanted)
+    if members is None:
+        members = shared[wanted] = []
+        for suffix in sorted(wanted):
+            accumulator = accumulators.get(suffix)
+            if accumulator is None:
+                accumulator = accumulators[suffix] = _Accumulator()
+            members.append((accumulator.pays.append, accumulator.totals.append, accumulator.contributors, accumulator))
     return members
 
 
 @lru_cache(maxsize=100_000)
-def _cell_segments(country: str, city: str, size: str, remote: bool, recent: bool) -> tuple[str, ...]:
+def _cell_segments(country: str, city: str, size: str, remote: bool, recent: bool) -> frozenset[str]:
     """The keys, less their "role:level:" prefix, of the segments holding a point of this cell (the same in
     every partition). A survey record older than the 12-month window is in the all-time segments only."""
-    return tuple(
+    return frozenset(
         segment.key.split(":", 2)[2]
         for segment in segments_for(role_family="", level="", country=country, city=city, size_band=size, remote=remote)
         if recent or segment.window != WINDOW_12M
     )
 
 
-def _plan(keys: Iterable[str]) -> list[tuple[tuple[str, str], set[str], set[str] | None]]:
-    """Per partition: the wanted keys, and the countries whose points they can hold (None: every country)."""
+def _plan(keys: Iterable[str]) -> tuple[dict[tuple[str, str], set[str]], Q]:
+    """The wanted keys (less their prefix) by partition, and a filter for the rows they can hold: their
+    partitions and, where none of a partition's segments is worldwide, their countries."""
     wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
     countries: dict[tuple[str, str], set[str] | None] = {}
     for key in keys:
         segment = Segment.from_key(key)
         partition = (segment.role_family, segment.level)
-        wanted[partition].add(segment.key)
+        wanted[partition].add(segment.key.split(":", 2)[2])
         if segment.scope in (CITY, COUNTRY):
             places = {segment.country}
         elif segment.scope == REGION:
@@ -208,44 +212,49 @@ def _plan(keys: Iterable[str]) -> list[tuple[tuple[str, str], set[str], set[str]
             countries[partition] = None
         else:
             countries[partition] = countries.get(partition, set()) | places
-    return [(partition, wanted[partition], countries[partition]) for partition in sorted(wanted)]
+    rows_filter = Q(pk__in=[])
+    for (role, level), places in sorted(countries.items()):
+        condition = Q(role_family=role, level=level)
+        rows_filter |= condition if places is None else condition & Q(country__in=sorted(places))
+    return wanted, rows_filter
 
 
-def _partitions(now) -> list[tuple[str, str]]:
-    postings = JobPosting.objects.visible(now).order_by().values_list("role_family", "level").distinct()
-    records = SalaryObservation.objects.order_by().values_list("role_family", "level").distinct()
-    return sorted(set(postings) | set(records))
+def _points(now, rows_filter: Q) -> Iterator[tuple]:
+    """Data points ordered by partition, then pay: (role family, level, country, city, size band, remote,
+    work year or None, contributor, pay cents, total cents or None). Survey records have no city and no total.
 
-
-def _points(now, role: str, level: str, countries: set[str] | None) -> Iterator[list[tuple]]:
-    """The partition's data points in chunks, ascending by pay: (country, city, size band, remote, work year or
-    None, contributor, pay cents, total cents or None). Survey records have no city and no total."""
-    postings = JobPosting.objects.visible(now).order_by().filter(role_family=role, level=level)
-    records = SalaryObservation.objects.order_by().filter(role_family=role, level=level)
-    if countries is not None:
-        postings = postings.filter(country__in=sorted(countries))
-        records = records.filter(country__in=sorted(countries))
+    Streamed from a server-side cursor on PostgreSQL, so a rebuild never holds the table in memory."""
+    postings = JobPosting.objects.visible(now).order_by().filter(rows_filter)
+    records = SalaryObservation.objects.order_by().filter(rows_filter)
     posting_sql, posting_params = (
         postings.annotate(p_size=F("company__size_band"))
-        .values_list("country", "city_slug", "p_size", "remote_policy", "company_id", "salary_mid_usd", "total_comp_mid_usd")
+        .values_list(
+            "role_family", "level", "country", "city_slug", "p_size", "remote_policy", "company_id", "salary_mid_usd",
+            "total_comp_mid_usd",
+        )
         .query.sql_with_params()
     )  # fmt: skip
     record_sql, record_params = records.values_list(
-        "country", "company_size", "remote_ratio", "work_year", "id", "salary_usd"
+        "role_family", "level", "country", "company_size", "remote_ratio", "work_year", "id", "salary_usd"
     ).query.sql_with_params()
     # Whole cents: exact on both databases (SQLite keeps decimals as doubles; round() recovers the cents).
+    # Partitions need only be contiguous, not in a language's order: bytewise comparison is the cheapest.
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     sql = f"""
-        SELECT p.country, p.city_slug, p.p_size, p.remote_policy = %s, NULL, p.company_id,
-               CAST(round(p.salary_mid_usd * 100) AS bigint) AS pay,
-               CAST(round(p.total_comp_mid_usd * 100) AS bigint)
-        FROM ({posting_sql}) p
-        UNION ALL
-        SELECT r.country, '', r.company_size, r.remote_ratio = 100, r.work_year, -r.id,
-               CAST(round(r.salary_usd * 100) AS bigint), NULL
-        FROM ({record_sql}) r
-        ORDER BY pay
+        SELECT * FROM (
+            SELECT p.role_family AS role_family, p.level AS level, p.country AS country, p.city_slug AS city,
+                   p.p_size AS size_band, p.remote_policy = %s AS remote, NULL AS work_year,
+                   p.company_id AS contributor, CAST(round(p.salary_mid_usd * 100) AS bigint) AS pay,
+                   CAST(round(p.total_comp_mid_usd * 100) AS bigint) AS total
+            FROM ({posting_sql}) p
+            UNION ALL
+            SELECT r.role_family, r.level, r.country, '', r.company_size, r.remote_ratio = 100, r.work_year, -r.id,
+                   CAST(round(r.salary_usd * 100) AS bigint), NULL
+            FROM ({record_sql}) r
+        ) points
+        ORDER BY role_family{collate}, level{collate}, pay
     """
-    with connection.cursor() as cursor:
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [RemotePolicy.REMOTE, *posting_params, *record_params])
-        while rows := cursor.fetchmany(10_000):
-            yield rows
+        while rows := cursor.fetchmany(5000):
+            yield from rows
