@@ -166,25 +166,21 @@ class Monitor(threading.Thread):
             self.waiting[posting_id] = (committed_at, keys)
 
     def run(self):
-        from datetime import timedelta
-
         from django.db import connection
 
         from insights.models import MarketRange
 
-        # Only ranges recomputed lately are read each time; the 10 s overlap catches a recompute that
-        # stamped its as-of time before the last poll but committed after it.
-        computed: dict[str, datetime] = {}
-        since = datetime.now(UTC) - timedelta(seconds=10)
+        # Each poll reads the ranges of the waiting postings' segments only: the cost follows what is
+        # waiting, not what was recomputed, so the monitor does not compete with the publisher and workers.
         while True:
-            rows = list(MarketRange.objects.filter(computed_at__gte=since).values_list("key", "computed_at"))
-            seen = datetime.now(UTC)
-            computed.update(rows)
-            if rows:
-                since = max(at for _, at in rows) - timedelta(seconds=10)
             with self.lock:
-                for posting_id, (committed_at, keys) in list(self.waiting.items()):
-                    if all(computed.get(k) and computed[k] >= committed_at for k in keys):
+                waiting = list(self.waiting.items())
+            keys = sorted({key for _, (_, segment_keys) in waiting for key in segment_keys})
+            computed = dict(MarketRange.objects.filter(key__in=keys).values_list("key", "computed_at")) if keys else {}
+            seen = datetime.now(UTC)
+            with self.lock:
+                for posting_id, (committed_at, segment_keys) in waiting:
+                    if all(computed.get(k) and computed[k] >= committed_at for k in segment_keys):
                         self.latencies[posting_id] = (seen - committed_at).total_seconds()
                         del self.waiting[posting_id]
                 finished = self.stopping.is_set() and (not self.waiting or time.monotonic() > self.give_up_at)

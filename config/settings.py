@@ -219,5 +219,7 @@ CELERY_BEAT_SCHEDULE = {
 # distinct companies; below that the API says there is not enough data.
 MARKET_MIN_SAMPLE_SIZE = env.int("MARKET_MIN_SAMPLE_SIZE", default=5)
 MARKET_MIN_COMPANIES = env.int("MARKET_MIN_COMPANIES", default=3)
-MARKET_RECOMPUTE_BATCH_SIZE = env.int("MARKET_RECOMPUTE_BATCH_SIZE", default=1000)
+MARKET_RECOMPUTE_BATCH_SIZE = env.int("MARKET_RECOMPUTE_BATCH_SIZE", default=5000)
+# PostgreSQL work_mem while the market-range engine reads its points, so their sort stays in memory.
+MARKET_SQL_WORK_MEM = env.str("MARKET_SQL_WORK_MEM", default="256MB")
 POSTING_DEFAULT_LIFETIME_DAYS = env.int("POSTING_DEFAULT_LIFETIME_DAYS", default=60)

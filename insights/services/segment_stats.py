@@ -19,6 +19,7 @@ float operations. `manage.py verify_market_ranges` checks the result against an 
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +27,7 @@ from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q
 
@@ -254,7 +256,26 @@ def _points(now, rows_filter: Q) -> Iterator[tuple]:
         ) points
         ORDER BY role_family{collate}, level{collate}, pay
     """
-    with connection.chunked_cursor() as cursor:
+    with _sort_memory(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, [RemotePolicy.REMOTE, *posting_params, *record_params])
         while rows := cursor.fetchmany(5000):
             yield from rows
+
+
+@contextmanager
+def _sort_memory():
+    """On PostgreSQL, sort the points in memory (MARKET_SQL_WORK_MEM) rather than in temporary files: at its
+    default of 4 MB PostgreSQL spills a 100,000-point sort to disk, which doubles the read."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('work_mem'), set_config('work_mem', %s, false)", [settings.MARKET_SQL_WORK_MEM]
+        )
+        previous = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, false)", [previous])
