@@ -19,8 +19,8 @@ float operations. `manage.py verify_market_ranges` checks the result against an 
 """
 
 from collections import defaultdict
-from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache

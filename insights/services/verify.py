@@ -1,12 +1,31 @@
-"""Check stored market ranges against a fresh computation."""
+"""Check stored market ranges against a fresh computation by a method independent of the engine.
 
+The engine (insights.services.segment_stats) streams points through Python and assigns them to segments
+with insights.segments. The check recomputes every segment another way:
+- on PostgreSQL, set-based inside the database: for each of the 32 segment shapes (scope × one size band or
+  any × remote-only or not × window) one GROUP BY over all data points, with membership written as SQL
+  and PostgreSQL's own `percentile_cont`, `avg` and `count`;
+- on SQLite (small, embedded data), segment by segment with the ORM's segment filters
+  (`JobPosting.objects.in_segment`, `SalaryObservation.objects.in_segment`) and insights.percentiles.
+"""
+
+from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from insights.models import MarketRange
-from insights.segments import Segment
+from insights.percentiles import FRACTIONS
+from insights.regions import REGION_OF
+from insights.segments import ANY, CITY, COUNTRY, REGION, WINDOW_12M, WINDOWS, WORLD, Segment, first_work_year_in
 from insights.services.market_ranges import VERIFIED_FIELDS, segment_keys_with_data, segment_stats_compute
+from insights.services.segment_stats import EMPTY_STATS, SegmentStats, segment_stats_build
+from jobs.models import JobPosting, RemotePolicy
+from salaries.models import SalaryObservation
 
 
 @dataclass(frozen=True)
@@ -18,35 +37,157 @@ class RangeDifference:
 
 
 def market_ranges_verify(*, now=None) -> list[RangeDifference]:
-    """Recompute every segment from scratch in memory and list where the stored ranges differ.
+    """Recompute every segment from scratch and list where the stored ranges differ.
 
     Covers segments that have data and segments that have a stored range, so a range left behind
     after its last posting closed is caught as well as a missing one.
     """
     now = now or timezone.now()
-    keys = set(MarketRange.objects.values_list("key", flat=True)) | segment_keys_with_data(now)
     stored = {r.key: r for r in MarketRange.objects.all()}
+    expected = dict(_expected_in_database(now) if connection.vendor == "postgresql" else _expected_by_segment(now))
     differences = []
-    for key in sorted(keys):
-        stats = segment_stats_compute(segment=Segment.from_key(key), now=now)
-        expected = {
-            "sample_size": stats.sample_size,
-            "posting_count": stats.posting_count,
-            "observation_count": stats.observation_count,
-            "recent_count": stats.recent_count,
-            "company_count": stats.company_count,
-            "top_company_share": stats.top_company_share,
-            "mean": stats.mean,
-            "total_sample_size": stats.total_sample_size,
-            "total_mean": stats.total_mean,
-            **stats.percentiles,
-            **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
-        }
+    for key in sorted(set(stored) | set(expected)):
+        stats = expected.get(key, EMPTY_STATS)
         market_range = stored.get(key)
+        if market_range is None and not stats.sample_size:
+            continue  # no data and no stored range: nothing to show, nothing wrong
+        values = _verified_values(stats)
         for field in VERIFIED_FIELDS:
             have = getattr(market_range, field) if market_range else None
-            if market_range is None and not stats.sample_size:
-                continue  # no data and no stored range: nothing to show, nothing wrong
-            if have != expected[field]:
-                differences.append(RangeDifference(key, field, have, expected[field]))
+            if have != values[field]:
+                differences.append(RangeDifference(key, field, have, values[field]))
     return differences
+
+
+def _verified_values(stats: SegmentStats) -> dict:
+    return {
+        "sample_size": stats.sample_size,
+        "posting_count": stats.posting_count,
+        "observation_count": stats.observation_count,
+        "recent_count": stats.recent_count,
+        "company_count": stats.company_count,
+        "top_company_share": stats.top_company_share,
+        "mean": stats.mean,
+        "total_sample_size": stats.total_sample_size,
+        "total_mean": stats.total_mean,
+        **stats.percentiles,
+        **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
+    }
+
+
+def _expected_by_segment(now) -> Iterator[tuple[str, SegmentStats]]:
+    keys = set(MarketRange.objects.values_list("key", flat=True)) | segment_keys_with_data(now)
+    for key in sorted(keys):
+        yield key, segment_stats_compute(segment=Segment.from_key(key), now=now)
+
+
+SHAPES = [
+    (scope, by_size, remote_only, window)
+    for scope in (CITY, COUNTRY, REGION, WORLD)
+    for by_size in (True, False)
+    for remote_only in (False, True)
+    for window in WINDOWS
+]
+
+
+def _expected_in_database(now) -> Iterator[tuple[str, SegmentStats]]:
+    recent_year = first_work_year_in(WINDOW_12M, now.date())
+    for shape in SHAPES:
+        sql, params = _shape_sql(shape, now=now, recent_year=recent_year)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Sorts in memory, and no JIT compilation, which costs more than it saves here; this transaction only.
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+                [settings.MARKET_SQL_WORK_MEM],
+            )
+            cursor.execute(sql, params)
+            for key, n, postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest in cursor:  # fmt: skip
+                yield key, segment_stats_build(
+                    n=n, n_postings=postings, contributors=contributors, largest=largest, mean=mean, low=low,
+                    high=high, cuts=_as_decimals(cuts), recent=recent, total_n=total_n, total_mean=total_mean,
+                    total_cuts=_as_decimals(total_cuts),
+                )  # fmt: skip
+
+
+def _as_decimals(cuts) -> list[Decimal]:
+    """Doubles as PostgreSQL casts them to numeric (15 significant digits)."""
+    return [Decimal(format(c, ".15g")) for c in cuts] if cuts else []
+
+
+def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
+    """Every segment of one shape, with every verified statistic, in one statement."""
+    scope, by_size, remote_only, window = shape
+    posting_sql, posting_params = (
+        JobPosting.objects.visible(now)
+        .order_by()
+        .annotate(p_size=F("company__size_band"))
+        .values_list(
+            "role_family", "level", "country", "city_slug", "p_size", "remote_policy", "salary_mid_usd",
+            "total_comp_mid_usd", "company_id",
+        )
+        .query.sql_with_params()
+    )  # fmt: skip
+    sources = [
+        f"""SELECT p.role_family, p.level, p.country, p.city_slug AS city, p.p_size AS size_band,
+                   p.remote_policy = %s AS remote, TRUE AS recent, p.salary_mid_usd AS pay,
+                   p.total_comp_mid_usd AS total, 'p' AS kind, p.company_id AS contributor
+            FROM ({posting_sql}) p"""
+    ]
+    params: list = [RemotePolicy.REMOTE, *posting_params]
+    if scope != CITY:  # surveys give no city
+        record_sql, record_params = (
+            SalaryObservation.objects.order_by()
+            .values_list("role_family", "level", "country", "company_size", "remote_ratio", "salary_usd", "id", "work_year")
+            .query.sql_with_params()
+        )  # fmt: skip
+        sources.append(
+            f"""SELECT o.role_family, o.level, o.country, '' AS city, o.company_size AS size_band,
+                       o.remote_ratio = 100 AS remote, o.work_year >= %s AS recent, o.salary_usd AS pay,
+                       NULL::numeric AS total, 'o' AS kind, o.id AS contributor
+                FROM ({record_sql}) o"""
+        )
+        params += [recent_year, *record_params]
+    place = {CITY: "d.country || '.' || d.city", COUNTRY: "d.country", REGION: "r.region", WORLD: "'-'"}[scope]
+    size = "d.size_band" if by_size else f"'{ANY}'"
+    remote = "remote" if remote_only else ANY
+    where = ["TRUE"]
+    if scope == CITY:
+        where.append("d.city <> ''")
+    if by_size:
+        where.append("d.size_band <> ''")
+    if remote_only:
+        where.append("d.remote")
+    if window == WINDOW_12M:
+        where.append("d.recent")
+    region_join = ""
+    if scope == REGION:
+        region_join = "JOIN unnest(%s::text[], %s::text[]) AS r(country, region) ON r.country = d.country"
+        params += [list(REGION_OF), list(REGION_OF.values())]
+    fractions = ", ".join(str(f) for f in FRACTIONS.values())
+    groups = "role_family, level, place, size"
+    sql = f"""
+        WITH points AS MATERIALIZED (
+            SELECT d.role_family, d.level, {place} AS place, {size} AS size,
+                   d.pay, d.total, d.kind, d.contributor, d.recent
+            FROM ({" UNION ALL ".join(sources)}) d {region_join}
+            WHERE {" AND ".join(where)}
+        ),
+        contributors AS (
+            SELECT {groups}, count(*) AS contributors, max(n) AS largest
+            FROM (SELECT {groups}, count(*) AS n FROM points GROUP BY {groups}, kind, contributor) c
+            GROUP BY {groups}
+        )
+        SELECT role_family || ':' || level || ':{scope}:' || place || ':' || size || ':{remote}:{window}',
+               s.n, s.postings, c.contributors, s.low, s.high, s.mean, s.cuts, s.total_n, s.total_mean,
+               s.total_cuts, s.recent, c.largest
+        FROM (
+            SELECT {groups}, count(*) AS n, count(*) FILTER (WHERE kind = 'p') AS postings,
+                   min(pay) AS low, max(pay) AS high, avg(pay) AS mean,
+                   percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY pay) AS cuts,
+                   count(total) AS total_n, avg(total) AS total_mean,
+                   percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY total) AS total_cuts,
+                   count(*) FILTER (WHERE recent) AS recent
+            FROM points GROUP BY {groups}
+        ) s JOIN contributors c USING ({groups})
+    """
+    return sql, params

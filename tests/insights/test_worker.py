@@ -60,6 +60,8 @@ class WorkerProcess:
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "DATABASE_CONN_MAX_AGE": "0",
+            # Batches smaller than the tests' work, so a sweep spans several of them (a kill lands mid-sweep).
+            "MARKET_RECOMPUTE_BATCH_SIZE": "100",
         }
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "recompute,imports,reports,celery", "-c", "2",
                    "-n", self.name, "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
