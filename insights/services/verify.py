@@ -12,6 +12,7 @@ with insights.segments. The check recomputes every segment another way:
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -40,23 +41,34 @@ def market_ranges_verify(*, now=None) -> list[RangeDifference]:
     """Recompute every segment from scratch and list where the stored ranges differ.
 
     Covers segments that have data and segments that have a stored range, so a range left behind
-    after its last posting closed is caught as well as a missing one.
+    after its last posting closed is caught as well as a missing one. Works one segment shape at a time,
+    so memory follows the largest shape, not the whole ranges table.
     """
     now = now or timezone.now()
-    stored = {r.key: r for r in MarketRange.objects.all()}
-    expected = dict(_expected_in_database(now) if connection.vendor == "postgresql" else _expected_by_segment(now))
+    if connection.vendor == "postgresql":
+        compute = _expected_in_database
+    else:
+        compute = partial(_expected_by_segment, with_data=segment_keys_with_data(now))
     differences = []
-    for key in sorted(set(stored) | set(expected)):
-        stats = expected.get(key, EMPTY_STATS)
-        market_range = stored.get(key)
-        if market_range is None and not stats.sample_size:
-            continue  # no data and no stored range: nothing to show, nothing wrong
-        values = _verified_values(stats)
-        for field in VERIFIED_FIELDS:
-            have = getattr(market_range, field) if market_range else None
-            if have != values[field]:
-                differences.append(RangeDifference(key, field, have, values[field]))
+    for shape in SHAPES:
+        expected = dict(compute(shape, now))
+        stored = {row[0]: row[1:] for row in _stored(shape).values_list("key", *VERIFIED_FIELDS).iterator()}
+        for key in sorted(set(stored) | set(expected)):
+            stats = expected.get(key, EMPTY_STATS)
+            if key not in stored and not stats.sample_size:
+                continue  # no data and no stored range: nothing to show, nothing wrong
+            values = _verified_values(stats)
+            have = dict(zip(VERIFIED_FIELDS, stored[key], strict=True)) if key in stored else {}
+            for field in VERIFIED_FIELDS:
+                if have.get(field) != values[field]:
+                    differences.append(RangeDifference(key, field, have.get(field), values[field]))
     return differences
+
+
+def _stored(shape):
+    scope, by_size, remote_only, window = shape
+    ranges = MarketRange.objects.filter(scope=scope, remote=remote_only, window=window).order_by()
+    return ranges.exclude(size_band="") if by_size else ranges.filter(size_band="")
 
 
 def _verified_values(stats: SegmentStats) -> dict:
@@ -75,12 +87,6 @@ def _verified_values(stats: SegmentStats) -> dict:
     }
 
 
-def _expected_by_segment(now) -> Iterator[tuple[str, SegmentStats]]:
-    keys = set(MarketRange.objects.values_list("key", flat=True)) | segment_keys_with_data(now)
-    for key in sorted(keys):
-        yield key, segment_stats_compute(segment=Segment.from_key(key), now=now)
-
-
 SHAPES = [
     (scope, by_size, remote_only, window)
     for scope in (CITY, COUNTRY, REGION, WORLD)
@@ -90,23 +96,33 @@ SHAPES = [
 ]
 
 
-def _expected_in_database(now) -> Iterator[tuple[str, SegmentStats]]:
-    recent_year = first_work_year_in(WINDOW_12M, now.date())
-    for shape in SHAPES:
-        sql, params = _shape_sql(shape, now=now, recent_year=recent_year)
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Sorts in memory, and no JIT compilation, which costs more than it saves here; this transaction only.
-            cursor.execute(
-                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-                [settings.MARKET_SQL_WORK_MEM],
-            )
-            cursor.execute(sql, params)
-            for key, n, postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest in cursor:  # fmt: skip
-                yield key, segment_stats_build(
-                    n=n, n_postings=postings, contributors=contributors, largest=largest, mean=mean, low=low,
-                    high=high, cuts=_as_decimals(cuts), recent=recent, total_n=total_n, total_mean=total_mean,
-                    total_cuts=_as_decimals(total_cuts),
-                )  # fmt: skip
+def _expected_by_segment(shape, now, *, with_data: set[str]) -> Iterator[tuple[str, SegmentStats]]:
+    """SQLite: the shape's segments with data or a stored range, one by one through the ORM's filters."""
+    keys = set(_stored(shape).values_list("key", flat=True))
+    keys |= {key for key in with_data if _shape_of(Segment.from_key(key)) == shape}
+    for key in sorted(keys):
+        yield key, segment_stats_compute(segment=Segment.from_key(key), now=now)
+
+
+def _shape_of(segment: Segment):
+    return (segment.scope, bool(segment.size_band), segment.remote, segment.window)
+
+
+def _expected_in_database(shape, now) -> Iterator[tuple[str, SegmentStats]]:
+    """PostgreSQL: every segment of the shape in one statement."""
+    sql, params = _shape_sql(shape, now=now, recent_year=first_work_year_in(WINDOW_12M, now.date()))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Sorts in memory, and no JIT compilation, which costs more than it saves here; this transaction only.
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [settings.MARKET_SQL_WORK_MEM]
+        )
+        cursor.execute(sql, params)
+        for key, n, postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest in cursor:  # fmt: skip
+            yield key, segment_stats_build(
+                n=n, n_postings=postings, contributors=contributors, largest=largest, mean=mean, low=low,
+                high=high, cuts=_as_decimals(cuts), recent=recent, total_n=total_n, total_mean=total_mean,
+                total_cuts=_as_decimals(total_cuts),
+            )  # fmt: skip
 
 
 def _as_decimals(cuts) -> list[Decimal]:
