@@ -41,6 +41,15 @@ class MarketRange(models.Model):
     total_sample_size = models.PositiveIntegerField(
         default=0, help_text="Data points with a known total compensation (postings; surveys report base only)."
     )
+    total_company_count = models.PositiveIntegerField(
+        default=0, help_text="Distinct companies behind the total-compensation data points."
+    )
+    total_top_company_share = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=0,
+        help_text="Share of the total-compensation points from the largest company.",
+    )
     total_p10 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     total_p25 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     total_p50 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -74,6 +83,18 @@ class MarketRange(models.Model):
     @property
     def is_publishable(self) -> bool:
         return self.publishability_problem is None
+
+    @property
+    def total_publishability_problem(self) -> str | None:
+        """The same rule for the total-compensation figures, which rest on a sample of their own (postings only):
+        a range whose base pay is publishable thanks to survey records can have totals from one company."""
+        if self.total_sample_size < settings.MARKET_MIN_SAMPLE_SIZE:
+            return f"fewer than {settings.MARKET_MIN_SAMPLE_SIZE} data points with total compensation"
+        if self.total_company_count < settings.MARKET_MIN_COMPANIES:
+            return f"fewer than {settings.MARKET_MIN_COMPANIES} distinct companies with total compensation"
+        if self.total_top_company_share > 0.5:
+            return "one company supplies more than half of the total-compensation data points"
+        return None
 
 
 class DirtySegment(models.Model):

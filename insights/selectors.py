@@ -148,8 +148,8 @@ def _position(midpoint_usd: Decimal, market_range: MarketRange) -> dict:
 
 
 def _total_context(posting, market_range: MarketRange) -> dict | None:
-    """Total compensation beside base pay, when enough postings in the segment declare a package."""
-    if market_range.total_sample_size < settings.MARKET_MIN_SAMPLE_SIZE or market_range.total_p25 is None:
+    """Total compensation beside base pay, when its own sample (postings) passes the publication rule."""
+    if market_range.total_publishability_problem or market_range.total_p25 is None:
         return None
     curve = [(Decimal(p), getattr(market_range, f"total_p{p}")) for p in (10, 25, 50, 75, 90)]
     return {

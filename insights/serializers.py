@@ -16,6 +16,7 @@ class MarketRangeSerializer(serializers.ModelSerializer):
     period = serializers.SerializerMethodField()
     publishable = serializers.SerializerMethodField()
     not_published_reason = serializers.SerializerMethodField()
+    total_not_published_reason = serializers.SerializerMethodField()
     wider_segment = serializers.SerializerMethodField()
     wider_publishable = serializers.SerializerMethodField()
     provenance = serializers.SerializerMethodField()
@@ -47,6 +48,8 @@ class MarketRangeSerializer(serializers.ModelSerializer):
             "total_p90",
             "total_mean",
             "total_sample_size",
+            "total_company_count",
+            "total_not_published_reason",
             "sample_size",
             "posting_count",
             "observation_count",
@@ -70,6 +73,10 @@ class MarketRangeSerializer(serializers.ModelSerializer):
         """Why the public does not see this range's numbers; null when it does."""
         return self._problem(market_range)
 
+    def get_total_not_published_reason(self, market_range) -> str | None:
+        """Why the public does not see the total-compensation figures (their own sample: postings only)."""
+        return self._problem(market_range) or market_range.total_publishability_problem
+
     def get_confidence(self, market_range) -> str:
         return market_range_confidence(market_range)
 
@@ -92,7 +99,12 @@ class MarketRangeSerializer(serializers.ModelSerializer):
 
     def to_representation(self, market_range):
         data = super().to_representation(market_range)
-        if self._problem(market_range) and not self.context.get("show_unpublished"):
+        if self.context.get("show_unpublished"):
+            return data
+        if self._problem(market_range):
             for name in PERCENTILES + TOTALS:
+                data[name] = None
+        elif market_range.total_publishability_problem:
+            for name in TOTALS:
                 data[name] = None
         return data

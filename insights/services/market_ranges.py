@@ -37,9 +37,11 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     total_n, total_mean, total_cuts = _distribution(postings, "total_comp_mid_usd")
     recent_year = first_work_year_in(WINDOW_12M, now.date())
     recent = n_postings + observations.filter(work_year__gte=recent_year).count()
+    total_contributors = postings.exclude(total_comp_mid_usd=None).values("company_id").distinct().count()
     return segment_stats_build(
         n=n, n_postings=n_postings, contributors=contributors, largest=largest, mean=mean, low=low, high=high,
         cuts=cuts, recent=recent, total_n=total_n, total_mean=total_mean, total_cuts=total_cuts,
+        total_contributors=total_contributors, total_largest=top or 0,
     )  # fmt: skip
 
 
@@ -252,7 +254,7 @@ def _batched(items, size: int):
 VERIFIED_FIELDS = [
     "sample_size", "posting_count", "observation_count", "recent_count", "company_count", "top_company_share",
     "p10", "p25", "p50", "p75", "p90", "mean", "total_sample_size", "total_p10", "total_p25", "total_p50",
-    "total_p75", "total_p90", "total_mean",
+    "total_p75", "total_p90", "total_mean", "total_company_count", "total_top_company_share",
 ]  # fmt: skip
 STORED_FIELDS = [*VERIFIED_FIELDS, "pay_min", "pay_max", "computed_at"]
 
@@ -324,6 +326,8 @@ def _fields(key: str, stats: SegmentStats, now) -> dict:
         "pay_max": stats.pay_max,
         "total_sample_size": stats.total_sample_size,
         "total_mean": stats.total_mean,
+        "total_company_count": stats.total_company_count,
+        "total_top_company_share": stats.total_top_company_share,
         "computed_at": now,
         **stats.percentiles,
         **{f"total_{name}": value for name, value in stats.total_percentiles.items()},

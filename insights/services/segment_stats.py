@@ -54,6 +54,8 @@ class SegmentStats:
     total_sample_size: int = 0
     total_mean: Decimal | None = None
     total_percentiles: dict[str, Decimal | None] | None = None
+    total_company_count: int = 0
+    total_top_company_share: Decimal = Decimal(0)
 
 
 EMPTY_STATS = SegmentStats(
@@ -71,7 +73,21 @@ EMPTY_STATS = SegmentStats(
 
 
 def segment_stats_build(
-    *, n, n_postings, contributors, largest, mean, low, high, cuts, recent, total_n, total_mean, total_cuts
+    *,
+    n,
+    n_postings,
+    contributors,
+    largest,
+    mean,
+    low,
+    high,
+    cuts,
+    recent,
+    total_n,
+    total_mean,
+    total_cuts,
+    total_contributors=0,
+    total_largest=0,
 ) -> SegmentStats:
     """SegmentStats from raw figures, rounded the one way every path rounds (cents and shares half up)."""
     return SegmentStats(
@@ -91,6 +107,10 @@ def segment_stats_build(
             {name: money(c) for name, c in zip(FRACTIONS, total_cuts, strict=True)}
             if total_n
             else dict.fromkeys(FRACTIONS)
+        ),
+        total_company_count=total_contributors,
+        total_top_company_share=(
+            (Decimal(total_largest) / total_n).quantize(Decimal("0.0001"), ROUND_HALF_UP) if total_n else Decimal(0)
         ),
     )
 
@@ -112,6 +132,9 @@ class _Accumulator:
         totals.sort()
         n = len(pays)
         per_contributor = self.contributors
+        # Totals come from postings only (every posting has one; survey records none), so their
+        # contributors are the segment's companies: contributor ids above zero.
+        per_company = [count for contributor, count in per_contributor.items() if contributor > 0]
         return segment_stats_build(
             n=n,
             n_postings=n - self.surveyed,
@@ -125,6 +148,8 @@ class _Accumulator:
             total_n=len(totals),
             total_mean=Decimal(sum(totals)) / (100 * len(totals)) if totals else None,
             total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if totals else [],
+            total_contributors=len(per_company),
+            total_largest=max(per_company, default=0),
         )
 
 

@@ -82,6 +82,8 @@ def _verified_values(stats: SegmentStats) -> dict:
         "mean": stats.mean,
         "total_sample_size": stats.total_sample_size,
         "total_mean": stats.total_mean,
+        "total_company_count": stats.total_company_count,
+        "total_top_company_share": stats.total_top_company_share,
         **stats.percentiles,
         **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
     }
@@ -117,11 +119,14 @@ def _expected_in_database(shape, now) -> Iterator[tuple[str, SegmentStats]]:
             "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [settings.MARKET_SQL_WORK_MEM]
         )
         cursor.execute(sql, params)
-        for key, n, postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, recent, largest in cursor:  # fmt: skip
+        for row in cursor:
+            key, n, postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, *rest = row
+            recent, largest, total_contributors, total_largest = rest
             yield key, segment_stats_build(
                 n=n, n_postings=postings, contributors=contributors, largest=largest, mean=mean, low=low,
                 high=high, cuts=_as_decimals(cuts), recent=recent, total_n=total_n, total_mean=total_mean,
-                total_cuts=_as_decimals(total_cuts),
+                total_cuts=_as_decimals(total_cuts), total_contributors=total_contributors,
+                total_largest=total_largest,
             )  # fmt: skip
 
 
@@ -189,13 +194,16 @@ def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
             WHERE {" AND ".join(where)}
         ),
         contributors AS (
-            SELECT {groups}, count(*) AS contributors, max(n) AS largest
-            FROM (SELECT {groups}, count(*) AS n FROM points GROUP BY {groups}, kind, contributor) c
+            SELECT {groups}, count(*) AS contributors, max(n) AS largest,
+                   count(*) FILTER (WHERE n_total > 0) AS total_contributors,
+                   coalesce(max(n_total), 0) AS total_largest
+            FROM (SELECT {groups}, count(*) AS n, count(total) AS n_total
+                  FROM points GROUP BY {groups}, kind, contributor) c
             GROUP BY {groups}
         )
         SELECT role_family || ':' || level || ':{scope}:' || place || ':' || size || ':{remote}:{window}',
                s.n, s.postings, c.contributors, s.low, s.high, s.mean, s.cuts, s.total_n, s.total_mean,
-               s.total_cuts, s.recent, c.largest
+               s.total_cuts, s.recent, c.largest, c.total_contributors, c.total_largest
         FROM (
             SELECT {groups}, count(*) AS n, count(*) FILTER (WHERE kind = 'p') AS postings,
                    min(pay) AS low, max(pay) AS high, avg(pay) AS mean,

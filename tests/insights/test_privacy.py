@@ -7,6 +7,7 @@ client can see through the API (every filter combination), and check every neste
 
 import random
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -126,3 +127,46 @@ def test_one_company_outside_a_city_cannot_be_subtracted_out(api, as_user, djang
         "results"
     ]
     assert seattle_range["publishable"] is False and seattle_range["not_published_reason"]
+
+
+@pytest.mark.django_db
+def test_totals_from_one_company_are_withheld_even_when_survey_records_make_base_pay_publishable(
+    api, as_user, moderator, tmp_path, django_capture_on_commit_callbacks
+):
+    """Total compensation rests on postings alone: six survey respondents make the US base range public
+    (11 points, 7 contributors, the largest 5 of 11), but its totals would be one company's five packages."""
+    from django.core.management import call_command
+
+    header = "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
+    year = date.today().year
+    rows = [
+        f"{year},SE,FT,Machine Learning Engineer,{150_000 + 5_000 * i},USD,{150_000 + 5_000 * i},US,0,US,M"
+        for i in range(6)
+    ]
+    survey = tmp_path / "survey.csv"
+    survey.write_text("\n".join([header, *rows]) + "\n")
+    call_command("import_salaries", str(survey), "--format", "aijobs", "--report", str(tmp_path / "report.csv"))
+    one_company = CompanyFactory(size_band="large")
+    with django_capture_on_commit_callbacks(execute=True):
+        for salary in range(200_000, 250_000, 10_000):
+            PublishedPostingFactory(
+                company=one_company, country="US", city="", salary_min=salary, salary_max=salary + 20_000
+            )
+    market_ranges_rebuild()
+
+    key = "ml_engineer:senior:country:US:any:any:12m"
+    stored = MarketRange.objects.get(key=key)
+    counts = (stored.sample_size, stored.company_count, stored.total_sample_size, stored.total_company_count)
+    assert counts == (11, 7, 5, 1)
+    assert stored.is_publishable and stored.total_publishability_problem
+
+    query = {"role": "ml_engineer", "level": "senior", "country": "US", "window": "12m"}
+    [public] = [r for r in api.get(MARKET_RANGES, query).json()["results"] if r["key"] == key]
+    assert public["p50"] is not None and public["mean"] is not None
+    assert public["total_p50"] is None and public["total_mean"] is None
+    assert "companies" in public["total_not_published_reason"]
+    [seen] = [r for r in as_user(moderator).get(MARKET_RANGES, query).json()["results"] if r["key"] == key]
+    assert Decimal(seen["total_p50"]) == stored.total_p50  # moderators see everything
+    # Nor does a posting's salary context compare a package with that one company's other package.
+    for job in api.get("/api/v1/jobs/", {"country": "US"}).json()["results"]:
+        assert (job["salary_context"] or {}).get("total_compensation") is None
