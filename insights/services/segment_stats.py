@@ -132,14 +132,19 @@ class _Accumulator:
         totals.sort()
         n = len(pays)
         per_contributor = self.contributors
+        largest = max(per_contributor.values())
         # Totals come from postings only (every posting has one; survey records none), so their
         # contributors are the segment's companies: contributor ids above zero.
-        per_company = [count for contributor, count in per_contributor.items() if contributor > 0]
+        if self.surveyed:
+            per_company = [count for contributor, count in per_contributor.items() if contributor > 0]
+            total_contributors, total_largest = len(per_company), max(per_company, default=0)
+        else:
+            total_contributors, total_largest = len(per_contributor), largest
         return segment_stats_build(
             n=n,
             n_postings=n - self.surveyed,
             contributors=len(per_contributor),
-            largest=max(per_contributor.values()),
+            largest=largest,
             mean=Decimal(sum(pays)) / (100 * n),
             low=_cents(pays[0]),
             high=_cents(pays[-1]),
@@ -148,8 +153,8 @@ class _Accumulator:
             total_n=len(totals),
             total_mean=Decimal(sum(totals)) / (100 * len(totals)) if totals else None,
             total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if totals else [],
-            total_contributors=len(per_company),
-            total_largest=max(per_company, default=0),
+            total_contributors=total_contributors,
+            total_largest=total_largest,
         )
 
 
