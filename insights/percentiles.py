@@ -31,8 +31,18 @@ def percentile_cont(sorted_values: Sequence[Decimal], fraction: Decimal) -> Deci
     low = math.floor(h)
     high = math.ceil(h)
     below, above = float(sorted_values[low]), float(sorted_values[high])
-    # As PostgreSQL turns a double into numeric: 15 significant digits.
-    return Decimal(format(below + (h - low) * (above - below), ".15g"))
+    return as_numeric(below + (h - low) * (above - below))
+
+
+def as_numeric(value: float) -> Decimal:
+    """A double as PostgreSQL casts it to numeric (15 significant digits), so that rounding to cents gives the
+    same cent on every path as `round(x::numeric, 2)` in the database."""
+    return Decimal(format(value, ".15g"))
+
+
+def as_numerics(values) -> list[Decimal]:
+    """as_numeric of each of PostgreSQL's percentile_cont array, or [] for its NULL (no rows)."""
+    return [as_numeric(value) for value in values] if values else []
 
 
 def percentile_rank(value: Decimal, points: Sequence[tuple[Decimal, Decimal]]) -> Decimal:
@@ -61,4 +71,4 @@ def float_percentile(sorted_values: Sequence[int], fraction: float, *, scale: in
     h = fraction * (len(sorted_values) - 1)
     low = math.floor(h)
     below, above = sorted_values[low] / scale, sorted_values[math.ceil(h)] / scale
-    return Decimal(format(below + (h - low) * (above - below), ".15g"))
+    return as_numeric(below + (h - low) * (above - below))

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from insights.models import DirtySegment, MarketRange
-from insights.percentiles import FRACTIONS, percentile_cont
+from insights.percentiles import FRACTIONS, as_numerics, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
 from insights.services.segment_stats import EMPTY_STATS, SegmentStats, segment_stats_build, segment_stats_stream
 from jobs.models import JobPosting
@@ -66,7 +66,7 @@ def _summary_in_database(postings, observations):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*posting_params, *observation_params])
         n, n_postings, contributors, low, high, mean, cuts = cursor.fetchone()
-    cuts = _as_decimals(cuts)
+    cuts = as_numerics(cuts)
     return n, n_postings, contributors, low, high, mean, cuts
 
 
@@ -82,17 +82,11 @@ def _distribution(queryset, field: str) -> tuple[int, Decimal | None, list[Decim
                 params,
             )
             n, mean, cuts = cursor.fetchone()
-        return n, mean, _as_decimals(cuts)
+        return n, mean, as_numerics(cuts)
     values = sorted(queryset.values_list(field, flat=True))
     if not values:
         return 0, None, []
     return len(values), sum(values, Decimal(0)) / len(values), [percentile_cont(values, f) for f in FRACTIONS.values()]
-
-
-def _as_decimals(cuts) -> list[Decimal]:
-    """Doubles as PostgreSQL casts them to numeric (15 significant digits), so rounding to cents gives the
-    same cent as on every other path."""
-    return [Decimal(format(c, ".15g")) for c in cuts] if cuts else []
 
 
 def _summary_in_python(postings, observations):
@@ -315,20 +309,8 @@ def _fields(key: str, stats: SegmentStats, now) -> dict:
         "size_band": segment.size_band,
         "remote": segment.remote,
         "window": segment.window,
-        "sample_size": stats.sample_size,
-        "posting_count": stats.posting_count,
-        "observation_count": stats.observation_count,
-        "recent_count": stats.recent_count,
-        "company_count": stats.company_count,
-        "top_company_share": stats.top_company_share,
-        "mean": stats.mean,
         "pay_min": stats.pay_min,
         "pay_max": stats.pay_max,
-        "total_sample_size": stats.total_sample_size,
-        "total_mean": stats.total_mean,
-        "total_company_count": stats.total_company_count,
-        "total_top_company_share": stats.total_top_company_share,
         "computed_at": now,
-        **stats.percentiles,
-        **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
+        **stats.field_values(),
     }

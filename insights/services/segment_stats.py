@@ -57,6 +57,24 @@ class SegmentStats:
     total_company_count: int = 0
     total_top_company_share: Decimal = Decimal(0)
 
+    def field_values(self) -> dict:
+        """The MarketRange fields these statistics fill, by name (pay_min and pay_max aside: internal only)."""
+        return {
+            "sample_size": self.sample_size,
+            "posting_count": self.posting_count,
+            "observation_count": self.observation_count,
+            "recent_count": self.recent_count,
+            "company_count": self.company_count,
+            "top_company_share": self.top_company_share,
+            "mean": self.mean,
+            "total_sample_size": self.total_sample_size,
+            "total_mean": self.total_mean,
+            "total_company_count": self.total_company_count,
+            "total_top_company_share": self.total_top_company_share,
+            **self.percentiles,
+            **{f"total_{name}": value for name, value in self.total_percentiles.items()},
+        }
+
 
 EMPTY_STATS = SegmentStats(
     sample_size=0,

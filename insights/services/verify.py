@@ -11,7 +11,6 @@ with insights.segments. The check recomputes every segment another way:
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from insights.models import MarketRange
-from insights.percentiles import FRACTIONS
+from insights.percentiles import FRACTIONS, as_numerics
 from insights.regions import REGION_OF
 from insights.segments import ANY, CITY, COUNTRY, REGION, WINDOW_12M, WINDOWS, WORLD, Segment, first_work_year_in
 from insights.services.market_ranges import VERIFIED_FIELDS, segment_keys_with_data, segment_stats_compute
@@ -57,7 +56,7 @@ def market_ranges_verify(*, now=None) -> list[RangeDifference]:
             stats = expected.get(key, EMPTY_STATS)
             if key not in stored and not stats.sample_size:
                 continue  # no data and no stored range: nothing to show, nothing wrong
-            values = _verified_values(stats)
+            values = stats.field_values()
             have = dict(zip(VERIFIED_FIELDS, stored[key], strict=True)) if key in stored else {}
             for field in VERIFIED_FIELDS:
                 if have.get(field) != values[field]:
@@ -69,24 +68,6 @@ def _stored(shape):
     scope, by_size, remote_only, window = shape
     ranges = MarketRange.objects.filter(scope=scope, remote=remote_only, window=window).order_by()
     return ranges.exclude(size_band="") if by_size else ranges.filter(size_band="")
-
-
-def _verified_values(stats: SegmentStats) -> dict:
-    return {
-        "sample_size": stats.sample_size,
-        "posting_count": stats.posting_count,
-        "observation_count": stats.observation_count,
-        "recent_count": stats.recent_count,
-        "company_count": stats.company_count,
-        "top_company_share": stats.top_company_share,
-        "mean": stats.mean,
-        "total_sample_size": stats.total_sample_size,
-        "total_mean": stats.total_mean,
-        "total_company_count": stats.total_company_count,
-        "total_top_company_share": stats.total_top_company_share,
-        **stats.percentiles,
-        **{f"total_{name}": value for name, value in stats.total_percentiles.items()},
-    }
 
 
 SHAPES = [
@@ -124,15 +105,10 @@ def _expected_in_database(shape, now) -> Iterator[tuple[str, SegmentStats]]:
             recent, largest, total_contributors, total_largest = rest
             yield key, segment_stats_build(
                 n=n, n_postings=postings, contributors=contributors, largest=largest, mean=mean, low=low,
-                high=high, cuts=_as_decimals(cuts), recent=recent, total_n=total_n, total_mean=total_mean,
-                total_cuts=_as_decimals(total_cuts), total_contributors=total_contributors,
+                high=high, cuts=as_numerics(cuts), recent=recent, total_n=total_n, total_mean=total_mean,
+                total_cuts=as_numerics(total_cuts), total_contributors=total_contributors,
                 total_largest=total_largest,
             )  # fmt: skip
-
-
-def _as_decimals(cuts) -> list[Decimal]:
-    """Doubles as PostgreSQL casts them to numeric (15 significant digits)."""
-    return [Decimal(format(c, ".15g")) for c in cuts] if cuts else []
 
 
 def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from insights.models import MarketRange
 from insights.regions import region_of
@@ -135,8 +136,6 @@ def test_totals_from_one_company_are_withheld_even_when_survey_records_make_base
 ):
     """Total compensation rests on postings alone: six survey respondents make the US base range public
     (11 points, 7 contributors, the largest 5 of 11), but its totals would be one company's five packages."""
-    from django.core.management import call_command
-
     header = "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
     year = date.today().year
     rows = [
