@@ -62,6 +62,46 @@ def exception_handler(exc, context):
     return response
 
 
+NULL_CHARACTER_MESSAGE = "Null characters are not allowed."
+
+
+class RejectNullCharactersMiddleware:
+    """400 for an API request whose query parameters hold a NUL character, before any view looks them up:
+    PostgreSQL text cannot hold one, so a lookup with it would fail with a database error (a 500), and no
+    real value needs it. Body fields are checked by their serializer fields (DRF's CharField, and
+    SlugRelatedField below)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            fields = [
+                {
+                    "field": name.replace("\x00", "\\x00"),
+                    "code": "null_characters_not_allowed",
+                    "message": NULL_CHARACTER_MESSAGE,
+                }
+                for name, values in request.GET.lists()
+                if "\x00" in name or any("\x00" in value for value in values)
+            ]
+            if fields or "\x00" in request.path:
+                body = error_body(
+                    "validation_error", f"{fields[0]['field'] if fields else 'path'}: {NULL_CHARACTER_MESSAGE}", fields
+                )
+                return JsonResponse(body, status=400)
+        return self.get_response(request)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing NUL characters before the lookup (see RejectNullCharactersMiddleware)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(NULL_CHARACTER_MESSAGE, code="null_characters_not_allowed")
+        return super().to_internal_value(data)
+
+
 class Pagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"

@@ -1,6 +1,7 @@
 import pycountry
 from rest_framework import serializers
 
+from config.api import SlugRelatedField
 from jobs.models import Company, EmploymentType, JobPosting, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
 from salaries.money import PayPeriod, currency_is_iso4217, from_usd
@@ -10,7 +11,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class PostingWriteSerializer(serializers.Serializer):
-    company = serializers.SlugRelatedField(
+    company = SlugRelatedField(
         slug_field="slug",
         queryset=Company.objects.all(),
         required=False,

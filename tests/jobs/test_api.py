@@ -477,6 +477,7 @@ def posting_dicts(draw) -> dict:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=posting_dicts())
 @example(data=posting_payload(**OVERFLOWING_PAY))
+@example(data={"country": "US", "city": "", "company": "\x00"})  # once a database error: the slug lookup
 def test_create_never_500s(company, employer, as_user, data):
     response = as_user(employer).post(JOBS, data, format="json")
 
@@ -487,6 +488,25 @@ def test_create_never_500s(company, employer, as_user, data):
         assert body["status"] == "draft" and isinstance(body["id"], int)
     else:
         assert_error_format(body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/jobs/?currency=%00", "currency"),
+        ("/api/v1/benchmarks/?release=1%00", "release"),
+        ("/api/v1/market-ranges/?role=ml_engineer&country=U%00S", "country"),
+        ("/api/v1/market-ranges/US%00/history/", None),
+    ],
+)
+def test_a_null_character_anywhere_in_a_query_is_a_400_naming_its_parameter(api, url, field):
+    """PostgreSQL text cannot hold NUL: looked up, it used to raise a database error (a 500)."""
+    response = api.get(url)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert_error_format(body)
+    assert [f["field"] for f in body["error"]["fields"]] == ([field] if field else [])
 
 
 @pytest.mark.django_db
