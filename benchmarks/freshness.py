@@ -177,8 +177,15 @@ class Monitor(threading.Thread):
             with self.lock:
                 waiting = list(self.waiting.items())
             keys = sorted({key for _, (_, segment_keys) in waiting for key in segment_keys})
-            marked = set(DirtySegment.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
-            computed = dict(MarketRange.objects.filter(key__in=keys).values_list("key", "computed_at")) if keys else {}
+            marked, computed = set(), {}
+            if keys:  # one array parameter per query: cheap to send however many postings are waiting
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT key FROM {DirtySegment._meta.db_table} WHERE key = ANY(%s)", [keys])
+                    marked = {row[0] for row in cursor.fetchall()}
+                    cursor.execute(
+                        f"SELECT key, computed_at FROM {MarketRange._meta.db_table} WHERE key = ANY(%s)", [keys]
+                    )
+                    computed = dict(cursor.fetchall())
             seen = datetime.now(UTC)
             with self.lock:
                 for posting_id, (committed_at, segment_keys) in waiting:
