@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.template.response import TemplateResponse
 
 from config.errors import DomainError
@@ -20,6 +21,11 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "industry"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare "acme.com" means https
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: a new size band moves the company's postings to other market segments.
+        services.company_save(company=obj)
 
 
 class RejectForm(forms.Form):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import DomainError, InvalidTransition, NotPermitted
-from insights.segments import segments_for_posting
+from insights.segments import segments_for, segments_for_posting
 from insights.services import segments_mark_dirty
 from jobs.models import Company, JobPosting, PostingStatus
 from salaries.compensation import Package, TotalCompensation, total_compensation
@@ -193,6 +193,37 @@ def _check_unique_ref(posting: JobPosting) -> None:
             raise DomainError(
                 "This company already has a posting with this reference.", field="source_ref", code="unique"
             )
+
+
+def company_save(*, company: Company) -> Company:
+    """Save a company's details (the admin's edit form). The size band places each of the company's visible
+    postings in its segments, so a new band marks the segments of both the old and the new band."""
+    with transaction.atomic():
+        before = None
+        if company.pk:
+            stored = Company.objects.select_for_update().filter(pk=company.pk).values_list("size_band", flat=True)
+            before = stored.first()
+        company.save()
+        if before is not None and before != company.size_band:
+            segments_mark_dirty(keys=_company_segment_keys(company, bands=[before, company.size_band]))
+    return company
+
+
+def _company_segment_keys(company: Company, *, bands: list[str]) -> set[str]:
+    places = (
+        JobPosting.objects.visible(timezone.now())
+        .filter(company=company)
+        .values_list("role_family", "level", "country", "city", "remote_policy")
+        .distinct()
+    )
+    return {
+        segment.key
+        for role, level, country, city, remote in places
+        for band in bands
+        for segment in segments_for(
+            role_family=role, level=level, country=country, city=city, size_band=band, remote=remote == "remote"
+        )
+    }
 
 
 def posting_create(*, company: Company, user, data: dict) -> JobPosting:

@@ -56,3 +56,39 @@ def test_admin_reject_action_asks_for_a_reason_then_rejects(admin_client_logged_
 def test_market_ranges_are_read_only_in_the_admin(admin_client_logged_in):
     assert admin_client_logged_in.get("/admin/insights/marketrange/").status_code == 200
     assert admin_client_logged_in.get("/admin/insights/marketrange/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_new_size_band_in_the_admin_moves_the_companys_postings_to_other_segments(
+    admin_client_logged_in, django_capture_on_commit_callbacks
+):
+    from insights.models import DirtySegment, MarketRange
+    from insights.services import market_ranges_verify
+    from jobs.models import Company
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory(size_band="mid_size")
+    with django_capture_on_commit_callbacks(execute=True):
+        PublishedPostingFactory(company=company, salary_min=150_000)
+        PublishedPostingFactory(company=CompanyFactory(size_band="mid_size"), salary_min=120_000)
+    assert market_ranges_verify() == []
+    mid_size = "ml_engineer:senior:country:US:mid_size:any:12m"
+    startup = "ml_engineer:senior:country:US:startup:any:12m"
+    assert MarketRange.objects.get(key=mid_size).sample_size == 2
+
+    form = {
+        "name": company.name, "slug": company.slug, "size_band": "startup", "funding_stage": "seed",
+        "industry": company.industry, "headquarters_country": "US", "website": "",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_logged_in.post(f"/admin/jobs/company/{company.pk}/change/", form)
+    assert response.status_code == 302, response.content[:2000]
+    assert Company.objects.get(pk=company.pk).size_band == "startup"
+
+    # Both bands' segments were marked and drained: nothing is stale.
+    assert not DirtySegment.objects.exists()
+    assert market_ranges_verify() == []
+    assert MarketRange.objects.get(key=mid_size).sample_size == 1
+    assert MarketRange.objects.get(key=startup).sample_size == 1
