@@ -80,8 +80,15 @@ class SalaryObservationAdmin(admin.ModelAdmin):
     list_filter = ["source", "work_year", "role_family", "level", "experience_level", "company_size"]
     search_fields = ["job_title", "country"]
 
+    # Observations change only by (re-)importing their source, which marks their market segments.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        return False  # observations change only by re-importing their source
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LadderLevel)
