@@ -3,6 +3,7 @@
 from decimal import Decimal
 from itertools import islice
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, as_numerics, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
+from insights.services.point_cache import point_cache_segment_stats
 from insights.services.segment_stats import EMPTY_STATS, SegmentStats, segment_stats_build, segment_stats_stream
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
@@ -143,7 +145,10 @@ def _recompute_locked(keys: list[str]) -> None:
         return
     versions = dict(DirtySegment.objects.filter(key__in=keys).values_list("key", "version"))
     now = timezone.now()  # the as-of time: every read below sees data committed by now or later
-    stats = dict(segment_stats_stream(now=now, keys=keys))
+    if connection.vendor == "postgresql" and settings.MARKET_POINT_CACHE:
+        stats = point_cache_segment_stats(now=now, keys=keys)
+    else:
+        stats = dict(segment_stats_stream(now=now, keys=keys))
     _ranges_store([(key, stats.get(key, EMPTY_STATS)) for key in keys], now)  # no data left: empty
     _clear_marks(versions)
 
@@ -191,7 +196,19 @@ def market_ranges_sweep(*, limit: int) -> int:
         total += done
         if not more:
             break
+    _vacuum_marks()
     return total
+
+
+def _vacuum_marks() -> None:
+    """Reclaim the marks table's dead rows. Every publish writes a mark and every drain deletes it, so
+    under load the table holds a few hundred live rows among hundreds of thousands of dead ones, which
+    every drain's queries would wade through; autovacuum handles this where it runs, but it can be off
+    (it is on the machines the benchmarks ran on). PostgreSQL, outside a transaction only."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {DirtySegment._meta.db_table}")
 
 
 def segment_keys_with_data(now) -> set[str]:
