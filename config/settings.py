@@ -223,4 +223,8 @@ MARKET_MIN_COMPANIES = env.int("MARKET_MIN_COMPANIES", default=3)
 MARKET_RECOMPUTE_BATCH_SIZE = env.int("MARKET_RECOMPUTE_BATCH_SIZE", default=5000)
 # PostgreSQL work_mem while the market-range engine reads its points, so their sort stays in memory.
 MARKET_SQL_WORK_MEM = env.str("MARKET_SQL_WORK_MEM", default="256MB")
+# Drains on PostgreSQL keep the data points in each worker between batches (insights.services.point_cache).
+MARKET_POINT_CACHE = env.bool("MARKET_POINT_CACHE", default=True)
+# How often each worker compares its cached points with the database (catches writes outside the services).
+MARKET_POINT_CACHE_CHECK_SECONDS = env.int("MARKET_POINT_CACHE_CHECK_SECONDS", default=60)
 POSTING_DEFAULT_LIFETIME_DAYS = env.int("POSTING_DEFAULT_LIFETIME_DAYS", default=60)

@@ -66,7 +66,7 @@ def float_percentile(sorted_values: Sequence[int], fraction: float, *, scale: in
     value / scale is the double nearest to the exact amount, as PostgreSQL's numeric → double cast gives,
     so the result is the same to the last digit as percentile_cont over the amounts themselves.
     """
-    if not sorted_values:
+    if len(sorted_values) == 0:  # (a NumPy array has no truth value)
         raise ValueError("percentile of no values")
     h = fraction * (len(sorted_values) - 1)
     low = math.floor(h)

@@ -194,6 +194,8 @@ class JobPosting(models.Model):
             models.Index(fields=["status", "expires_at"], name="posting_visibility"),
             models.Index(fields=["role_family", "level", "country"], name="posting_segment"),
             models.Index(fields=["-published_at", "-id"], name="posting_feed_order"),
+            # The drain's point cache reads the postings saved since its last batch (insights.services.point_cache).
+            models.Index(fields=["updated_at"], name="posting_updated"),
         ]
 
     def __str__(self):

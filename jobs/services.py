@@ -206,6 +206,8 @@ def company_save(*, company: Company) -> Company:
         company.save()
         if before is not None and before != company.size_band:
             segments_mark_dirty(keys=_company_segment_keys(company, bands=[before, company.size_band]))
+            # Their data points changed too: drains read the postings saved since their last batch.
+            JobPosting.objects.filter(company=company).update(updated_at=timezone.now())
     return company
 
 

@@ -196,6 +196,7 @@ class SalaryObservation(models.Model):
     publisher_salary_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
     fx_rate_date = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text="Last imported or re-imported with new values.")
 
     objects = SalaryObservationQuerySet.as_manager()
 
@@ -204,7 +205,11 @@ class SalaryObservation(models.Model):
             models.UniqueConstraint(fields=["source", "external_key"], name="observation_unique_key"),
             models.CheckConstraint(condition=models.Q(salary__gt=0), name="observation_salary_positive"),
         ]
-        indexes = [models.Index(fields=["role_family", "level", "country"], name="observation_segment")]
+        indexes = [
+            models.Index(fields=["role_family", "level", "country"], name="observation_segment"),
+            # The drain's point cache reads the records saved since its last batch (insights.services.point_cache).
+            models.Index(fields=["updated_at"], name="observation_updated"),
+        ]
 
     def __str__(self):
         return f"{self.job_title} {self.work_year} {self.country}"

@@ -104,3 +104,12 @@ def as_user():
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_point_cache():
+    """Each test starts with an empty drain cache, as a new worker process does: test databases are rolled
+    back or flushed between tests, behind the cache's back (insights.services.point_cache)."""
+    from insights.services import point_cache
+
+    point_cache._cache = point_cache.PointCache()

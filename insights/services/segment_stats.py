@@ -276,42 +276,67 @@ def _points(now, rows_filter: Q) -> Iterator[tuple]:
     work year or None, contributor, pay cents, total cents or None). Survey records have no city and no total.
 
     Streamed from a server-side cursor on PostgreSQL, so a rebuild never holds the table in memory."""
-    postings = JobPosting.objects.visible(now).order_by().filter(rows_filter)
-    records = SalaryObservation.objects.order_by().filter(rows_filter)
+    sql, params = points_sql(now, posting_filter=rows_filter, record_filter=rows_filter)
+    # Partitions need only be contiguous, not in a language's order. One integer sort key (partition number,
+    # then pay) sorts three times faster than (role family, level, pay): with 64 partitions nearly every
+    # comparison of the text keys ties and falls through to the next key.
+    sql = f"SELECT * FROM ({sql}) points ORDER BY {_PARTITION_NUMBER} * {_PAY_SPAN} + pay NULLS LAST, role_family, level, pay"
+    with _sort_memory(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [*params, *_PARTITION_NUMBER_PARAMS])
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+
+
+def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: bool = False) -> tuple[str, list]:
+    """The one definition of the data points, as SQL: visible postings (at `now`) and survey records, each
+    filtered (no survey records when `record_filter` is None), with the columns of `_points`; with `identity` (PostgreSQL only), also the point's identity
+    (posting id, or record id + 2⁴⁰), its expiry in epoch seconds (NULL: none) and a hash of its place, size
+    and remote policy, for insights.services.point_cache."""
+    postings = JobPosting.objects.visible(now).order_by().filter(posting_filter)
+    records = SalaryObservation.objects.order_by().filter(record_filter or Q())
     posting_sql, posting_params = (
         postings.annotate(p_size=F("company__size_band"))
         .values_list(
             "role_family", "level", "country", "city_slug", "p_size", "remote_policy", "company_id", "salary_mid_usd",
-            "total_comp_mid_usd",
+            "total_comp_mid_usd", "id", "expires_at",
         )
         .query.sql_with_params()
     )  # fmt: skip
     record_sql, record_params = records.values_list(
         "role_family", "level", "country", "company_size", "remote_ratio", "work_year", "id", "salary_usd"
     ).query.sql_with_params()
+    posting_identity = record_identity = ""
+    if identity:
+        posting_identity = (
+            ", p.id AS ident, extract(epoch FROM p.expires_at) AS expires,"
+            " hashtext(concat_ws('|', p.country, p.city_slug, p.p_size, p.remote_policy = %s)) AS place_hash"
+        )
+        record_identity = (
+            f", r.id + {RECORD_IDENTITY_OFFSET}, NULL,"
+            " hashtext(concat_ws('|', r.country, '', r.company_size, r.remote_ratio = 100))"
+        )
     # Whole cents: exact on both databases (SQLite keeps decimals as doubles; round() recovers the cents).
-    # Partitions need only be contiguous, not in a language's order. One integer sort key (partition number,
-    # then pay) sorts three times faster than (role family, level, pay): with 64 partitions nearly every
-    # comparison of the text keys ties and falls through to the next key.
     sql = f"""
-        SELECT * FROM (
-            SELECT p.role_family AS role_family, p.level AS level, p.country AS country, p.city_slug AS city,
-                   p.p_size AS size_band, p.remote_policy = %s AS remote, NULL AS work_year,
-                   p.company_id AS contributor, CAST(round(p.salary_mid_usd * 100) AS bigint) AS pay,
-                   CAST(round(p.total_comp_mid_usd * 100) AS bigint) AS total
-            FROM ({posting_sql}) p
-            UNION ALL
-            SELECT r.role_family, r.level, r.country, '', r.company_size, r.remote_ratio = 100, r.work_year, -r.id,
-                   CAST(round(r.salary_usd * 100) AS bigint), NULL
-            FROM ({record_sql}) r
-        ) points
-        ORDER BY {_PARTITION_NUMBER} * {_PAY_SPAN} + pay NULLS LAST, role_family, level, pay
+        SELECT p.role_family AS role_family, p.level AS level, p.country AS country, p.city_slug AS city,
+               p.p_size AS size_band, p.remote_policy = %s AS remote, NULL AS work_year,
+               p.company_id AS contributor, CAST(round(p.salary_mid_usd * 100) AS bigint) AS pay,
+               CAST(round(p.total_comp_mid_usd * 100) AS bigint) AS total{posting_identity}
+        FROM ({posting_sql}) p
     """
-    params = [RemotePolicy.REMOTE, *posting_params, *record_params, *_PARTITION_NUMBER_PARAMS]
-    with _sort_memory(), connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(5000):
-            yield from rows
+    params = [RemotePolicy.REMOTE, *([RemotePolicy.REMOTE] if identity else []), *posting_params]
+    if record_filter is None:
+        return sql, params
+    sql += f"""
+        UNION ALL
+        SELECT r.role_family, r.level, r.country, '', r.company_size, r.remote_ratio = 100, r.work_year, -r.id,
+               CAST(round(r.salary_usd * 100) AS bigint), NULL{record_identity}
+        FROM ({record_sql}) r
+    """
+    return sql, [*params, *record_params]
+
+
+# Survey records' identities in the point cache: their id plus this, so they never meet a posting's id.
+RECORD_IDENTITY_OFFSET = 2**40
 
 
 # Each (role family, level) of the vocabulary numbered 0..63, for the points' sort key. A partition outside the

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from config.errors import DomainError
 from insights.segments import segments_for_observation
@@ -140,7 +141,10 @@ def _write_batch(source: BenchmarkSource, batch: list[SalaryObservation], report
                 continue
             keys |= _segment_keys(observation)
         SalaryObservation.objects.bulk_create(new, batch_size=1000)
-        SalaryObservation.objects.bulk_update(changed, DERIVED_FIELDS, batch_size=500)
+        now = timezone.now()
+        for observation in changed:
+            observation.updated_at = now  # bulk_update leaves auto_now fields alone
+        SalaryObservation.objects.bulk_update(changed, [*DERIVED_FIELDS, "updated_at"], batch_size=500)
         segments_mark_dirty(keys=keys, schedule=False)
     report.imported += len(new)
     report.updated += len(changed)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from insights.models import MarketRange
 from insights.percentiles import FRACTIONS, float_percentile, percentile_cont, percentile_rank
 from insights.segments import Segment
-from insights.services import market_range_recompute, segment_stats_compute
+from insights.services import market_range_recompute, point_cache, segment_stats_compute
 from jobs.models import JobPosting
 from tests.factories import CompanyFactory, PublishedPostingFactory
 from tests.insights.independent import assert_matches_independent, expected_percentiles, visible_midpoints
@@ -59,6 +59,7 @@ def test_percentile_rank_interpolates_and_clamps():
 def test_stored_percentiles_equal_an_independent_computation(pay, django_capture_on_commit_callbacks):
     """On whichever database the suite runs on (SQLite by default, PostgreSQL in CI)."""
     JobPosting.objects.all().delete()  # examples share one test transaction
+    point_cache._cache = point_cache.PointCache()  # …and that delete went behind the drain cache's back
     companies = [CompanyFactory() for _ in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         for index, amount in enumerate(pay):

@@ -62,6 +62,9 @@ class WorkerProcess:
             "DATABASE_CONN_MAX_AGE": "0",
             # Batches smaller than the tests' work, so a sweep spans several of them (a kill lands mid-sweep).
             "MARKET_RECOMPUTE_BATCH_SIZE": "100",
+            # One worker serves the whole module while each test's data is flushed behind its back, which only
+            # the point cache's checksum notices: compare at every batch (production: every minute).
+            "MARKET_POINT_CACHE_CHECK_SECONDS": "0",
         }
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "recompute,imports,reports,celery", "-c", "2",
                    "-n", self.name, "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip

@@ -1,0 +1,347 @@
+"""Where a drain keeps the data points between batches, so a batch reads what changed, not the table.
+
+Why: a worldwide segment's percentiles need every point of its role family and level (its partition), so
+under a steady stream of publishes every batch would read nearly the whole table again. A worker process
+instead keeps each partition's points in memory (NumPy arrays sorted by pay) and, per batch:
+
+1. re-reads the postings and survey records saved since its last batch (`updated_at`, indexed, with a
+   margin for clock skew and slow commits) and replaces their points. Every write path saves what it
+   changes (the posting services, `company_save` for a new size band, the survey importer), and expiry
+   needs no read: each point keeps its expiry time;
+2. computes each wanted segment from the partition's arrays: a mask of its points, already in pay order.
+
+A safety net catches what no write path announces (an edit in SQL, a restored backup, a commit slower than
+the margin): every `MARKET_POINT_CACHE_CHECK_SECONDS` the batch also asks PostgreSQL, in the same statement
+as the changes (one snapshot), for a checksum of each cached partition: its count and sums of per-point
+products of identity, pay, total, contributor, work year and a hash of place, size and remote policy. A
+partition that differs is read again, and its segments are marked, so anything computed from the stale copy
+is recomputed by the next batch.
+
+The statistics are the one-pass engine's to the last digit (the same rank arithmetic on the same cents;
+tests compare every segment). PostgreSQL only (`MARKET_POINT_CACHE`); rebuilds and `verify_market_ranges`
+never use it. Memory: six 8-byte numbers and two 4-byte ones per point, about 60 MB per worker process at a
+million postings.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from insights.models import MarketRange
+from insights.percentiles import float_percentile
+from insights.segments import WINDOW_12M, Segment, first_work_year_in, places_for, segments_for
+from insights.services.dirty import segments_mark_dirty
+from insights.services.segment_stats import (
+    _FRACTIONS,
+    RECORD_IDENTITY_OFFSET,
+    SegmentStats,
+    _cents,
+    _plan,
+    points_sql,
+    segment_stats_build,
+)
+from jobs.models import JobPosting
+from salaries.models import SalaryObservation
+
+logger = logging.getLogger(__name__)
+
+# Postings saved this long before the previous batch started are read again: covers clock differences
+# between web servers and workers, and commits that land a while after the row was saved.
+CHANGE_MARGIN = timedelta(seconds=10)
+# Checksum products use residues modulo this prime, so every product stays under 2⁴⁰ and a partition's
+# sums fit a 64-bit integer up to millions of points.
+_M = 1_000_003
+
+
+@dataclass
+class _Partition:
+    """One role family and level: its points as parallel arrays, sorted by pay."""
+
+    ident: np.ndarray  # posting id, or survey record id + RECORD_IDENTITY_OFFSET
+    pay: np.ndarray  # cents
+    total: np.ndarray  # cents, −1 where none (survey records)
+    contributor: np.ndarray  # company id (> 0) or −record id (< 0)
+    year: np.ndarray  # survey work year; 0 for postings
+    expires: np.ndarray  # epoch seconds; +inf for none
+    place_hash: np.ndarray  # PostgreSQL's hashtext of place, size and remote policy
+    cell: np.ndarray  # index into `cells`
+    cells: list[tuple] = field(default_factory=list)  # (country, city, size band, remote)
+    _cell_masks: dict | None = None
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple], cells: list[tuple] | None = None) -> "_Partition":
+        cells = list(cells or [])
+        index = {cell: number for number, cell in enumerate(cells)}
+        codes = []
+        for row in rows:
+            cell = (row[2], row[3], row[4], bool(row[5]))
+            number = index.get(cell)
+            if number is None:
+                number = index[cell] = len(cells)
+                cells.append(cell)
+            codes.append(number)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 13
+        part = cls(
+            ident=np.array(columns[10], dtype=np.int64),
+            pay=np.array(columns[8], dtype=np.int64),
+            total=np.array([-1 if t is None else t for t in columns[9]], dtype=np.int64),
+            contributor=np.array(columns[7], dtype=np.int64),
+            year=np.array([0 if y is None else y for y in columns[6]], dtype=np.int32),
+            expires=np.array([np.inf if e is None else float(e) for e in columns[11]], dtype=np.float64),
+            place_hash=np.array(columns[12], dtype=np.int64),
+            cell=np.array(codes, dtype=np.int32),
+            cells=cells,
+        )
+        part._sort()
+        return part
+
+    def _sort(self) -> None:
+        order = np.argsort(self.pay, kind="stable")
+        for name in ("ident", "pay", "total", "contributor", "year", "expires", "place_hash", "cell"):
+            setattr(self, name, getattr(self, name)[order])
+
+    def replace(self, remove: np.ndarray, rows: list[tuple]) -> None:
+        """Drop the points with these identities, then add these rows."""
+        keep = ~np.isin(self.ident, remove)
+        added = _Partition.from_rows(rows, self.cells)
+        if len(added.cells) != len(self.cells):  # cells are only ever appended: masks of old ones hold
+            self.cells, self._cell_masks = added.cells, None
+        for name in ("ident", "pay", "total", "contributor", "year", "expires", "place_hash", "cell"):
+            setattr(self, name, np.concatenate([getattr(self, name)[keep], getattr(added, name)]))
+        self._sort()
+
+    def checksum(self, now_epoch: float) -> tuple[int, ...]:
+        """The same figures as `_CHECKSUM_SQL`, over the points visible at `now_epoch`."""
+        visible = self.expires > now_epoch
+        ident = self.ident[visible] % _M
+        total = np.where(self.total[visible] < 0, 0, self.total[visible])
+        return (
+            int(visible.sum()),
+            int((self.pay[visible] % _M).sum()),
+            int((ident * (self.pay[visible] % _M)).sum()),
+            int((ident * (total % _M)).sum()),
+            int((ident * (np.abs(self.contributor[visible]) % _M)).sum()),
+            int((ident * self.year[visible]).sum()),
+            int((ident * (self.place_hash[visible] % _M)).sum()),
+        )
+
+    def segment_stats(self, segment: Segment, now_epoch: float, recent_year: int) -> SegmentStats | None:
+        masks = self._masks()
+        in_cells = masks["place"].get((segment.scope, segment.place))
+        if in_cells is None:
+            return None
+        if segment.size_band:
+            in_cells = in_cells & masks["size"].get(segment.size_band, masks["none"])
+        if segment.remote:
+            in_cells = in_cells & masks["remote"]
+        chosen = in_cells[self.cell] & (self.expires > now_epoch)
+        if segment.window == WINDOW_12M:
+            chosen &= (self.year == 0) | (self.year >= recent_year)
+        where = np.flatnonzero(chosen)
+        if where.size == 0:
+            return None
+        return _stats(self.pay[where], self.total[where], self.contributor[where], self.year[where], recent_year)
+
+    def _masks(self) -> dict:
+        """Boolean arrays over the cells: which cells each place, size band and remote policy covers."""
+        if self._cell_masks is None:
+            count = len(self.cells)
+            place: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(count, dtype=bool))
+            size: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(count, dtype=bool))
+            remote = np.zeros(count, dtype=bool)
+            for number, (country, city, size_band, is_remote) in enumerate(self.cells):
+                for scope_place in _places(country, city):
+                    place[scope_place][number] = True
+                if size_band:
+                    size[size_band][number] = True
+                remote[number] = is_remote
+            self._cell_masks = {
+                "place": dict(place), "size": dict(size), "remote": remote, "none": np.zeros(count, dtype=bool)
+            }  # fmt: skip
+        return self._cell_masks
+
+
+@lru_cache(maxsize=100_000)
+def _places(country: str, city: str) -> tuple[tuple[str, str], ...]:
+    return tuple(places_for(country=country, city=city))
+
+
+def _stats(pays, totals, contributors, years, recent_year: int) -> SegmentStats:
+    """The one-pass engine's figures (segment_stats._stats_of) from a segment's arrays, pays ascending."""
+    n = int(pays.size)
+    companies, counts = np.unique(contributors, return_counts=True)
+    largest = int(counts.max())
+    surveyed = int(np.count_nonzero(years))
+    older = int(np.count_nonzero((years > 0) & (years < recent_year)))
+    if surveyed:
+        per_company = counts[companies > 0]
+        total_contributors, total_largest = int(per_company.size), int(per_company.max(initial=0))
+    else:
+        total_contributors, total_largest = int(companies.size), largest
+    totals = np.sort(totals[totals >= 0])
+    return segment_stats_build(
+        n=n,
+        n_postings=n - surveyed,
+        contributors=int(companies.size),
+        largest=largest,
+        mean=Decimal(_exact_sum(pays)) / (100 * n),
+        low=_cents(int(pays[0])),
+        high=_cents(int(pays[-1])),
+        cuts=[float_percentile(pays, f, scale=100) for f in _FRACTIONS],
+        recent=n - older,
+        total_n=int(totals.size),
+        total_mean=Decimal(_exact_sum(totals)) / (100 * int(totals.size)) if totals.size else None,
+        total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if totals.size else [],
+        total_contributors=total_contributors,
+        total_largest=total_largest,
+    )
+
+
+def _exact_sum(values: np.ndarray) -> int:
+    """Sum of non-negative cents without 64-bit overflow."""
+    if values.size and int(values.max()) * values.size >= 2**62:
+        return sum(values.tolist())
+    return int(values.sum())
+
+
+_CHECKSUM_SQL = f"""
+    SELECT role_family, level, count(*) AS n, sum(pay %% {_M}) AS s1, sum((ident %% {_M}) * (pay %% {_M})) AS s2,
+           sum((ident %% {_M}) * (coalesce(total, 0) %% {_M})) AS s3,
+           sum((ident %% {_M}) * (abs(contributor) %% {_M})) AS s4,
+           sum((ident %% {_M}) * coalesce(work_year, 0)) AS s5,
+           sum((ident %% {_M}) * ((place_hash::bigint %% {_M} + {_M}) %% {_M})) AS s6
+    FROM ({{points}}) points
+    GROUP BY role_family, level
+"""
+
+
+class PointCache:
+    """One worker process's copy of the data points, partition by partition."""
+
+    def __init__(self):
+        self.partitions: dict[tuple[str, str], _Partition] = {}
+        self.recent_year: int | None = None
+        self.synced_at = None  # when the last batch started reading changes
+        self.checked_at = None  # when the last checksum comparison ran
+        self.reloads = 0  # partitions read again because their checksum differed (for tests and benchmarks)
+
+    def segment_stats(self, *, now, keys) -> dict[str, SegmentStats]:
+        recent_year = first_work_year_in(WINDOW_12M, now.date())
+        if recent_year != self.recent_year:  # the 12-month window moved past a work year: start again
+            self.partitions.clear()
+            self.recent_year = recent_year
+        wanted, _ = _plan(keys)
+        started = timezone.now()
+        self._load(now, [partition for partition in sorted(wanted) if partition not in self.partitions])
+        check = self.checked_at is None or started - self.checked_at >= timedelta(
+            seconds=settings.MARKET_POINT_CACHE_CHECK_SECONDS
+        )
+        since = (self.synced_at or started) - CHANGE_MARGIN
+        stored = self._read_changes(now, since, checksums_of=sorted(self.partitions) if check else None)
+        self.synced_at = started
+        now_epoch = now.timestamp()
+        if check:
+            self.checked_at = started
+            empty = (0,) * 7
+            stale = [
+                p for p in sorted(self.partitions) if self.partitions[p].checksum(now_epoch) != stored.get(p, empty)
+            ]
+            if stale:
+                logger.warning("Point cache: %d partitions differed from the database; read again.", len(stale))
+                self.reloads += len(stale)
+                self._load(now, stale)
+                self._mark_again(stale)
+        result = {}
+        for partition in sorted(wanted):
+            part = self.partitions[partition]
+            for suffix in sorted(wanted[partition]):
+                key = f"{partition[0]}:{partition[1]}:{suffix}"
+                stats = part.segment_stats(Segment.from_key(key), now_epoch, recent_year)
+                if stats is not None:
+                    result[key] = stats
+        return result
+
+    def _read_changes(self, now, since, *, checksums_of) -> dict[tuple[str, str], tuple[int, ...]]:
+        """Replace the points of the postings and survey records saved since `since`; with `checksums_of`,
+        also return those partitions' checksums, read in the same statement (one snapshot, so a publish
+        committing meanwhile cannot make the cache and the checksums disagree)."""
+        changed_sql, changed_params = points_sql(
+            now, posting_filter=Q(updated_at__gte=since), record_filter=Q(updated_at__gte=since), identity=True
+        )
+        columns = "role_family, level, country, city, size_band, remote, work_year, contributor, pay, total, ident, expires, place_hash"
+        checksums_sql, checksums_params = "NULL::json", []
+        if checksums_of:
+            condition = Q(pk__in=[])
+            for role, level in checksums_of:
+                condition |= Q(role_family=role, level=level)
+            points, checksums_params = points_sql(now, posting_filter=condition, record_filter=condition, identity=True)
+            checksums_sql = (
+                "(SELECT json_agg(json_build_array(role_family, level, n, s1, s2, s3, s4, s5, s6)) "
+                f"FROM ({_CHECKSUM_SQL.format(points=points)}) checksums)"
+            )
+        sql = f"""
+            SELECT (SELECT array_agg(id) FROM {JobPosting._meta.db_table} WHERE updated_at >= %s),
+                   (SELECT array_agg(id + {RECORD_IDENTITY_OFFSET}) FROM {SalaryObservation._meta.db_table} WHERE updated_at >= %s),
+                   (SELECT json_agg(json_build_array({columns})) FROM ({changed_sql}) changed),
+                   {checksums_sql}
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [since, since, *changed_params, *checksums_params])
+            posting_ids, record_idents, changed_rows, checksums = cursor.fetchone()
+        removed = [*(posting_ids or []), *(record_idents or [])]
+        if removed and self.partitions:
+            by_partition = defaultdict(list)
+            for row in changed_rows or []:
+                by_partition[row[0], row[1]].append(tuple(row))
+            remove = np.array(removed, dtype=np.int64)
+            for partition, part in self.partitions.items():
+                added = by_partition.get(partition, [])
+                if added or np.isin(part.ident, remove).any():
+                    part.replace(remove, added)
+        return {(row[0], row[1]): tuple(int(value) for value in row[2:]) for row in checksums or []}
+
+    def _load(self, now, partitions: list[tuple[str, str]]) -> None:
+        if not partitions:
+            return
+        condition = Q(pk__in=[])
+        for role, level in partitions:
+            condition |= Q(role_family=role, level=level)
+        sql, params = points_sql(now, posting_filter=condition, record_filter=condition, identity=True)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        by_partition = defaultdict(list)
+        for row in rows:
+            by_partition[row[0], row[1]].append(row)
+        for partition in partitions:
+            self.partitions[partition] = _Partition.from_rows(by_partition.get(partition, []))
+
+    def _mark_again(self, partitions: list[tuple[str, str]]) -> None:
+        """Mark every segment of these partitions, stored or holding data now: ranges computed from the stale
+        copy are recomputed by the next batch (this batch's own marks are cleared only if unchanged)."""
+        keys: set[str] = set()
+        for role, level in partitions:
+            keys |= set(MarketRange.objects.filter(role_family=role, level=level).values_list("key", flat=True))
+            for country, city, size_band, remote in self.partitions[role, level].cells:
+                for segment in segments_for(
+                    role_family=role, level=level, country=country, city=city, size_band=size_band, remote=remote
+                ):
+                    keys.add(segment.key)
+        segments_mark_dirty(keys=keys)
+
+
+_cache = PointCache()
+
+
+def point_cache_segment_stats(*, now, keys) -> dict[str, SegmentStats]:
+    """Statistics of these segments at `now`, from this process's point cache (PostgreSQL only)."""
+    return _cache.segment_stats(now=now, keys=keys)
