@@ -241,20 +241,20 @@ class PointCache:
             self.recent_year = recent_year
         wanted, _ = _plan(keys)
         started = timezone.now()
-        self._load(now, [partition for partition in sorted(wanted) if partition not in self.partitions])
+        loading = [partition for partition in sorted(wanted) if partition not in self.partitions]
+        self._load(now, loading)
         check = self.checked_at is None or started - self.checked_at >= timedelta(
             seconds=settings.MARKET_POINT_CACHE_CHECK_SECONDS
         )
+        checked = sorted(set(self.partitions) - set(loading)) if check else []  # just read: nothing to compare
         since = (self.synced_at or started) - CHANGE_MARGIN
-        stored = self._read_changes(now, since, checksums_of=sorted(self.partitions) if check else None)
+        stored = self._read_changes(now, since, checksums_of=checked or None)
         self.synced_at = started
         now_epoch = now.timestamp()
         if check:
             self.checked_at = started
             empty = (0,) * 7
-            stale = [
-                p for p in sorted(self.partitions) if self.partitions[p].checksum(now_epoch) != stored.get(p, empty)
-            ]
+            stale = [p for p in checked if self.partitions[p].checksum(now_epoch) != stored.get(p, empty)]
             if stale:
                 logger.warning("Point cache: %d partitions differed from the database; read again.", len(stale))
                 self.reloads += len(stale)
