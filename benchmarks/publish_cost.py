@@ -56,7 +56,7 @@ def measure() -> dict:
     if connection.vendor == "postgresql" and settings.MARKET_POINT_CACHE:
         from insights.services.point_cache import point_cache_segment_stats
 
-        partitions = JobPosting.objects.visible().values_list("role_family", "level").distinct()
+        partitions = JobPosting.objects.visible().order_by().values_list("role_family", "level").distinct()
         started = time.perf_counter()
         point_cache_segment_stats(now=timezone.now(), keys=[f"{r}:{lv}:world:-:any:any:12m" for r, lv in partitions])
         warm_ms = (time.perf_counter() - started) * 1000
