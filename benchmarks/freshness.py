@@ -271,7 +271,8 @@ def main(argv=None):
     print(f"preparing {count} pending postings over a table of {base:,} visible postings …")
     pending = prepare_pending(count)
     moderator, _ = get_user_model().objects.get_or_create(username="freshness-moderator", defaults={"is_staff": True})
-    DirtySegment.objects.all().delete()
+    if DirtySegment.objects.exists():  # an earlier run was cut short: start from ranges that match the data
+        print(f"marks left by an earlier run: rebuilt {market_ranges_rebuild()} ranges")
     # Start every run from tidy tables: earlier runs leave dead rows, and autovacuum may be off.
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('autovacuum')")
