@@ -310,20 +310,16 @@ class PointCache:
         return {(row[0], row[1]): tuple(int(value) for value in row[2:]) for row in checksums or []}
 
     def _load(self, now, partitions: list[tuple[str, str]]) -> None:
-        if not partitions:
-            return
-        condition = Q(pk__in=[])
+        """Read these partitions whole, one query each, so memory peaks at one partition's rows (reading a
+        million points in one query held 1.3 GB of Python tuples at once)."""
         for role, level in partitions:
-            condition |= Q(role_family=role, level=level)
-        sql, params = points_sql(now, posting_filter=condition, record_filter=condition, identity=True)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        by_partition = defaultdict(list)
-        for row in rows:
-            by_partition[row[0], row[1]].append(row)
-        for partition in partitions:
-            self.partitions[partition] = _Partition.from_rows(by_partition.get(partition, []))
+            condition = Q(role_family=role, level=level)
+            sql, params = points_sql(now, posting_filter=condition, record_filter=condition, identity=True)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            self.partitions[role, level] = _Partition.from_rows(rows)
+            del rows
 
     def _mark_again(self, partitions: list[tuple[str, str]]) -> None:
         """Mark every segment of these partitions, stored or holding data now: ranges computed from the stale
