@@ -60,6 +60,7 @@ def measure() -> dict:
         started = time.perf_counter()
         point_cache_segment_stats(now=timezone.now(), keys=[f"{r}:{lv}:world:-:any:any:12m" for r, lv in partitions])
         warm_ms = (time.perf_counter() - started) * 1000
+    peak_mb = _peak_rss_mb()  # this process so far: Django, the pending postings and (when used) the point cache
     publish_queries, publish_rows, publish_ms, drain_queries, drain_points, drain_ms = [], [], [], [], [], []
     for posting in pending:
         DirtySegment.objects.all().delete()
@@ -92,7 +93,15 @@ def measure() -> dict:
         "drain_points": statistics.median(drain_points),
         "drain_ms": statistics.median(drain_ms),
         "warm_ms": warm_ms,
+        "peak_mb": peak_mb,
     }
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main(argv=None):
@@ -122,7 +131,7 @@ def main(argv=None):
         "|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for name, r in results:
-        warm = "—" if r["warm_ms"] is None else f"{r['warm_ms'] / 1000:.1f} s"
+        warm = "—" if r["warm_ms"] is None else f"{r['warm_ms'] / 1000:.1f} s, process peak {r['peak_mb']:.0f} MB"
         lines.append(
             f"| {name} | {r['visible']:,} | {r['publish_queries']:.0f} (max {r['publish_queries_max']}) | "
             f"{r['publish_rows']:.0f} | {r['publish_ms']:.1f} ms | {r['drain_queries']:.0f} | "
