@@ -27,7 +27,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -37,17 +36,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insights.models import MarketRange
-from insights.percentiles import float_percentile
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, places_for, segments_for
 from insights.services.dirty import segments_mark_dirty
 from insights.services.segment_stats import (
-    _FRACTIONS,
     RECORD_IDENTITY_OFFSET,
     SegmentStats,
-    _cents,
-    _plan,
     points_sql,
-    segment_stats_build,
+    segment_stats_from_sorted,
+    segments_by_partition,
 )
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
@@ -176,34 +172,21 @@ def _places(country: str, city: str) -> tuple[tuple[str, str], ...]:
 
 
 def _stats(pays, totals, contributors, years, recent_year: int) -> SegmentStats:
-    """The one-pass engine's figures (segment_stats._stats_of) from a segment's arrays, pays ascending."""
-    n = int(pays.size)
+    """The one-pass engine's figures from a segment's arrays, pays ascending."""
     companies, counts = np.unique(contributors, return_counts=True)
     largest = int(counts.max())
     surveyed = int(np.count_nonzero(years))
-    older = int(np.count_nonzero((years > 0) & (years < recent_year)))
-    if surveyed:
+    if surveyed:  # totals come from postings only: their contributors are the companies (ids above zero)
         per_company = counts[companies > 0]
         total_contributors, total_largest = int(per_company.size), int(per_company.max(initial=0))
     else:
         total_contributors, total_largest = int(companies.size), largest
     totals = np.sort(totals[totals >= 0])
-    return segment_stats_build(
-        n=n,
-        n_postings=n - surveyed,
-        contributors=int(companies.size),
-        largest=largest,
-        mean=Decimal(_exact_sum(pays)) / (100 * n),
-        low=_cents(int(pays[0])),
-        high=_cents(int(pays[-1])),
-        cuts=[float_percentile(pays, f, scale=100) for f in _FRACTIONS],
-        recent=n - older,
-        total_n=int(totals.size),
-        total_mean=Decimal(_exact_sum(totals)) / (100 * int(totals.size)) if totals.size else None,
-        total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if totals.size else [],
-        total_contributors=total_contributors,
-        total_largest=total_largest,
-    )
+    return segment_stats_from_sorted(
+        pays, totals, pay_sum=_exact_sum(pays), total_sum=_exact_sum(totals), contributors=int(companies.size),
+        largest=largest, total_contributors=total_contributors, total_largest=total_largest, surveyed=surveyed,
+        older=int(np.count_nonzero((years > 0) & (years < recent_year))),
+    )  # fmt: skip
 
 
 def _exact_sum(values: np.ndarray) -> int:
@@ -239,7 +222,7 @@ class PointCache:
         if recent_year != self.recent_year:  # the 12-month window moved past a work year: start again
             self.partitions.clear()
             self.recent_year = recent_year
-        wanted, _ = _plan(keys)
+        wanted, _ = segments_by_partition(keys)
         started = timezone.now()
         loading = [partition for partition in sorted(wanted) if partition not in self.partitions]
         self._load(now, loading)

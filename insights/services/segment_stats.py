@@ -166,7 +166,6 @@ def _stats_of(cells: list[_Cell]) -> SegmentStats:
         pays.sort()
         totals.sort()
         counts = Counter(contributors)
-    n = len(pays)
     largest = max(counts.values())
     # Totals come from postings only (every posting has one; survey records none), so their
     # contributors are the segment's companies: contributor ids above zero.
@@ -175,19 +174,32 @@ def _stats_of(cells: list[_Cell]) -> SegmentStats:
         total_contributors, total_largest = len(per_company), max(per_company, default=0)
     else:
         total_contributors, total_largest = len(counts), largest
+    return segment_stats_from_sorted(
+        pays, totals, pay_sum=sum(pays), total_sum=sum(totals), contributors=len(counts), largest=largest,
+        total_contributors=total_contributors, total_largest=total_largest, surveyed=surveyed, older=older,
+    )  # fmt: skip
+
+
+def segment_stats_from_sorted(
+    pays, totals, *, pay_sum, total_sum, contributors, largest, total_contributors, total_largest, surveyed, older
+) -> SegmentStats:
+    """A segment's statistics from its pays and totals in ascending cents (lists or NumPy arrays), their
+    exact sums and its contributor figures: where percentiles, means and extremes are read off, for this
+    engine and the drain's point cache alike."""
+    n, total_n = len(pays), len(totals)
     return segment_stats_build(
         n=n,
         n_postings=n - surveyed,
-        contributors=len(counts),
+        contributors=contributors,
         largest=largest,
-        mean=Decimal(sum(pays)) / (100 * n),
-        low=_cents(pays[0]),
-        high=_cents(pays[-1]),
+        mean=Decimal(pay_sum) / (100 * n),
+        low=_cents(int(pays[0])),
+        high=_cents(int(pays[-1])),
         cuts=[float_percentile(pays, f, scale=100) for f in _FRACTIONS],
         recent=n - older,
-        total_n=len(totals),
-        total_mean=Decimal(sum(totals)) / (100 * len(totals)) if totals else None,
-        total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if totals else [],
+        total_n=total_n,
+        total_mean=Decimal(total_sum) / (100 * total_n) if total_n else None,
+        total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if total_n else [],
         total_contributors=total_contributors,
         total_largest=total_largest,
     )
@@ -204,7 +216,7 @@ def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[
     """(key, stats) of the given segments that have data (every segment with data when `keys` is None),
     partition by partition. Memory follows the largest partition, not the table."""
     recent_year = first_work_year_in(WINDOW_12M, now.date())
-    wanted, rows_filter = (None, Q()) if keys is None else _plan(keys)
+    wanted, rows_filter = (None, Q()) if keys is None else segments_by_partition(keys)
     for (role, level), rows in groupby(_points(now, rows_filter), key=itemgetter(0, 1)):
         suffixes = None if wanted is None else wanted[role, level]
         cells: dict[tuple, _Cell] = {}  # by place, size, remote and recency
@@ -245,7 +257,7 @@ def _cell_segments(country: str, city: str, size: str, remote: bool, recent: boo
     )
 
 
-def _plan(keys: Iterable[str]) -> tuple[dict[tuple[str, str], set[str]], Q]:
+def segments_by_partition(keys: Iterable[str]) -> tuple[dict[tuple[str, str], set[str]], Q]:
     """The wanted keys (less their prefix) by partition, and a filter for the rows they can hold: their
     partitions and, where none of a partition's segments is worldwide, their countries."""
     wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -289,9 +301,9 @@ def _points(now, rows_filter: Q) -> Iterator[tuple]:
 
 def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: bool = False) -> tuple[str, list]:
     """The one definition of the data points, as SQL: visible postings (at `now`) and survey records, each
-    filtered (no survey records when `record_filter` is None), with the columns of `_points`; with `identity` (PostgreSQL only), also the point's identity
-    (posting id, or record id + 2⁴⁰), its expiry in epoch seconds (NULL: none) and a hash of its place, size
-    and remote policy, for insights.services.point_cache."""
+    filtered (no survey records when `record_filter` is None), with the columns of `_points`. With `identity`
+    (PostgreSQL only), also each point's identity (posting id, or record id + 2⁴⁰), its expiry in epoch
+    seconds (NULL: none) and a hash of its place, size and remote policy, for insights.services.point_cache."""
     postings = JobPosting.objects.visible(now).order_by().filter(posting_filter)
     records = SalaryObservation.objects.order_by().filter(record_filter or Q())
     posting_sql, posting_params = (
