@@ -30,7 +30,7 @@ class MarketRangeAdmin(ReadOnlyAdmin):
         "publishable",
         "computed_at",
     ]
-    list_filter = ["role_family", "level", "scope", "size_band", "remote", "window"]
+    list_filter = ["role_family", "level", "scope", "size_band", "sector", "remote", "window"]
     search_fields = ["key"]
 
     @admin.display(boolean=True)

@@ -29,7 +29,7 @@ from insights.selectors import (
 )
 from insights.serializers import MarketRangeSerializer
 from jobs.services import user_is_moderator
-from salaries.taxonomy import Level, RoleFamily, SizeBand
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 
 class MarketRangeFilter(filters.FilterSet):
@@ -41,6 +41,11 @@ class MarketRangeFilter(filters.FilterSet):
     size = filters.ChoiceFilter(
         method="filter_size", choices=[(ANY, "Any size"), *SizeBand.choices], help_text="Default: any"
     )
+    sector = filters.ChoiceFilter(
+        method="filter_sector",
+        choices=[(ANY, "Any sector"), *Sector.choices],
+        help_text="The companies' sector. Default: any. Sectors are cut at country, region and world scope.",
+    )
     remote = filters.BooleanFilter(method="filter_remote", help_text="true: remote postings only. Default: false")
     window = filters.ChoiceFilter(
         method="filter_window",
@@ -49,10 +54,11 @@ class MarketRangeFilter(filters.FilterSet):
     )
 
     def filter_queryset(self, queryset):
-        # Unless asked otherwise: any company size, on-site and remote together, the last 12 months.
+        # Unless asked otherwise: any company size and sector, on-site and remote together, the last 12 months.
         data = self.form.cleaned_data
         queryset = queryset.filter(
             size_band="" if data.get("size") in (None, "", ANY) else data["size"],
+            sector="" if data.get("sector") in (None, "", ANY) else data["sector"],
             remote=bool(data.get("remote")),
             window=data.get("window") or DEFAULT_WINDOW,
         )
@@ -73,18 +79,19 @@ class MarketRangeFilter(filters.FilterSet):
     def filter_size(self, queryset, name, value):
         return queryset  # applied in filter_queryset, where its default lives
 
-    filter_remote = filter_window = filter_size
+    filter_remote = filter_window = filter_sector = filter_size
 
 
 class MarketRangeList(generics.ListAPIView):
     """Market pay ranges per segment: role family × level × place (city, country, region, world) × company
-    size × remote × window, in annual USD, for base pay and total compensation.
+    size × sector (country scope and wider; postings only, since surveys give no industry) × remote × window,
+    in annual USD, for base pay and total compensation.
 
     A range built on fewer than 5 data points, fewer than 3 contributors, or with one company supplying
     more than half of the points is listed with `publishable: false`, no numbers, and the nearest wider
     segment that is publishable (`wider_publishable`); moderators see the numbers. So is a range whose
-    difference from a wider range holding all its points (another place scope, any size, on-site and
-    remote, all time) would fail that rule, since the two sample sizes and means give the difference's pay
+    difference from a wider range holding all its points (another place scope, any size, any sector,
+    on-site and remote, all time) would fail that rule, since the two sample sizes and means give the difference's pay
     total: no pair of published ranges reveals fewer than 3 companies' pay. Confidence: {CONFIDENCE}
     """
 
@@ -138,7 +145,7 @@ class MarketRangeHistory(APIView):
     @extend_schema(summary="History of a market range", responses={200: dict, **error_responses(404)})
     def get(self, request, key: str):
         try:
-            Segment.from_key(key)
+            key = Segment.from_key(key).key  # the canonical spelling: an 8-part key with sector `any` is 7 parts
         except ValueError:
             raise NotFound("No such market segment.") from None
         return Response({"key": key, "history": market_range_history(key=key)})

@@ -17,6 +17,7 @@ class MarketRange(models.Model):
     scope = models.CharField(max_length=10, default="world", help_text="city, country, region or world")
     place = models.CharField(max_length=120, blank=True, help_text="US.seattle, US, europe, or empty for world")
     size_band = models.CharField(max_length=20, blank=True, help_text="Empty: companies of any size.")
+    sector = models.CharField(max_length=20, blank=True, help_text="Empty: companies of any sector.")
     remote = models.BooleanField(default=False, help_text="Remote postings only.")
     window = models.CharField(max_length=5, default="12m", help_text="12m (the last 12 months) or all (all time)")
 

@@ -1,15 +1,23 @@
 """Market segments: which slices of the market a data point belongs to, and their keys.
 
-A segment is role family × level × place × company size band × remote policy × time window:
+A segment is role family × level × place × company size band × sector × remote policy × time window:
 - place at four scopes: city (postings only; surveys give no city), country, region
   (insights.regions) and worldwide;
 - size band: the company's band (startup, mid-size, large) or any;
+- sector: the company's sector (salaries.taxonomy.Sector) or any. Cut at country, region and world only,
+  since a city split by industry is nearly always too thin to publish; postings only (surveys give no
+  industry); a company without a sector is in the any-sector segments only;
 - remote: any, or remote-only;
 - window: the last 12 months (what the public sees by default) or all time.
 
-A posting belongs to every segment that contains it: 4 places × 2 size choices × (1, or 2 when it is
-remote) × 2 windows, so at most 32 segments, and 16 for an on-site posting with a city. A survey record
+A posting belongs to every segment that contains it: for any sector, 4 places × 2 size choices × (1, or 2
+when it is remote) × 2 windows; for its own sector, 3 places × 2 × (1 or 2) × 2 more. So at most
+32 + 24 = 56 segments, and 16 + 12 = 28 for an on-site posting with a city and a sector. A survey record
 belongs to at most 3 × 2 × 2 × 2 = 24. An edit touches at most twice that (before and after).
+
+Keys spell the dimensions in order, `role:level:scope:place:size:remote:window`, with the sector after the
+size band only when there is one (`ml_engineer:senior:country:US:any:finance:any:12m`), so every key made
+before sectors existed still names the same segment.
 """
 
 import itertools
@@ -19,6 +27,7 @@ from datetime import date, timedelta
 from django.utils.text import slugify
 
 from insights.regions import region_of
+from salaries.taxonomy import Sector
 
 CITY, COUNTRY, REGION, WORLD = "city", "country", "region", "world"
 SCOPES = [CITY, COUNTRY, REGION, WORLD]  # narrowest first
@@ -37,6 +46,7 @@ class Segment:
     size_band: str = ""  # empty: any size
     remote: bool = False  # True: remote postings only
     window: str = DEFAULT_WINDOW
+    sector: str = ""  # empty: any sector; never at city scope
 
     @property
     def key(self) -> str:
@@ -47,6 +57,7 @@ class Segment:
                 self.scope,
                 self.place or "-",
                 self.size_band or ANY,
+                *([self.sector] if self.sector else []),
                 "remote" if self.remote else ANY,
                 self.window,
             ]
@@ -54,9 +65,17 @@ class Segment:
 
     @classmethod
     def from_key(cls, key: str) -> "Segment":
-        role_family, level, scope, place, size_band, remote, window = key.split(":")
-        if scope not in SCOPES or window not in WINDOWS:
+        """The segment a key names. An eight-part key's sixth part is the sector (`any` allowed, which
+        names the same segment as the seven-part key); `Segment.from_key(k).key` is the canonical form."""
+        parts = key.split(":")
+        sector = parts.pop(5) if len(parts) == 8 else ANY
+        if len(parts) != 7:
             raise ValueError(f"not a segment key: {key!r}")
+        role_family, level, scope, place, size_band, remote, window = parts
+        if scope not in SCOPES or window not in WINDOWS or remote not in (ANY, "remote"):
+            raise ValueError(f"not a segment key: {key!r}")
+        if sector != ANY and (sector not in Sector.values or scope == CITY):
+            raise ValueError(f"not a segment key: {key!r} (sectors are cut at country scope and wider)")
         return cls(
             role_family=role_family,
             level=level,
@@ -65,6 +84,7 @@ class Segment:
             size_band="" if size_band == ANY else size_band,
             remote=remote == "remote",
             window=window,
+            sector="" if sector == ANY else sector,
         )
 
     @property
@@ -87,16 +107,19 @@ class Segment:
         return None
 
     def containing(self) -> list["Segment"]:
-        """Every other segment that holds all of this one's data points: any wider place, any size,
-        on-site and remote together, all time. Publishing this beside one of them publishes their
-        difference too (insights.selectors checks it). At most 4 × 2 × 2 × 2 − 1 = 31."""
+        """Every other segment that holds all of this one's data points: any wider place, any size, any
+        sector, on-site and remote together, all time. Publishing this beside one of them publishes their
+        difference too (insights.selectors checks it). At most 4 × 2 × 2 × 2 − 1 = 31, or, for a sector's
+        segment, 3 × 2 × 2 × 2 × 2 − 1 = 47."""
         return [
-            Segment(self.role_family, self.level, wider.scope, wider.place, size, remote, window)
+            Segment(self.role_family, self.level, wider.scope, wider.place, size, remote, window, sector)
             for wider in self.widening()
             for size in dict.fromkeys([self.size_band, ""])
+            for sector in dict.fromkeys([self.sector, ""])
             for remote in dict.fromkeys([self.remote, False])
             for window in dict.fromkeys([self.window, WINDOW_ALL])
-            if (wider.scope, size, remote, window) != (self.scope, self.size_band, self.remote, self.window)
+            if (wider.scope, size, sector, remote, window)
+            != (self.scope, self.size_band, self.sector, self.remote, self.window)
         ]
 
     def widening(self) -> list["Segment"]:
@@ -137,15 +160,25 @@ def places_for(*, country: str, city: str = "") -> list[tuple[str, str]]:
 
 
 def segments_for(
-    *, role_family: str, level: str, country: str, city: str = "", size_band: str = "", remote: bool = False
+    *,
+    role_family: str,
+    level: str,
+    country: str,
+    city: str = "",
+    size_band: str = "",
+    sector: str = "",
+    remote: bool = False,
 ) -> list[Segment]:
+    """Every segment holding a data point with these dimensions (see the module's docstring for how many)."""
     sizes = [size_band, ""] if size_band else [""]
+    sectors = [sector, ""] if sector else [""]
     remotes = [False, True] if remote else [False]
     return [
-        Segment(role_family, level, scope, place, size, only_remote, window)
-        for (scope, place), size, only_remote, window in itertools.product(
-            places_for(country=country, city=city), sizes, remotes, WINDOWS
+        Segment(role_family, level, scope, place, size, only_remote, window, in_sector)
+        for (scope, place), size, in_sector, only_remote, window in itertools.product(
+            places_for(country=country, city=city), sizes, sectors, remotes, WINDOWS
         )
+        if not (in_sector and scope == CITY)
     ]
 
 
@@ -156,12 +189,13 @@ def segments_for_posting(posting) -> list[Segment]:
         country=posting.country,
         city=posting.city,
         size_band=posting.company.size_band,
+        sector=posting.company.sector,
         remote=posting.remote_policy == "remote",
     )
 
 
 def segments_for_observation(observation) -> list[Segment]:
-    """Survey records have no city; both windows are marked, since a record may be in either."""
+    """Survey records have no city and no sector; both windows are marked, since a record may be in either."""
     return segments_for(
         role_family=observation.role_family,
         level=observation.level,

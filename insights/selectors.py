@@ -172,6 +172,7 @@ def _segment_info(segment: Segment) -> dict:
         "scope": segment.scope,
         "place": segment.place or None,
         "size_band": segment.size_band or None,
+        "sector": segment.sector or None,
         "remote_only": segment.remote,
         "window": segment.window,
     }

@@ -30,6 +30,7 @@ class MarketRangeSerializer(serializers.ModelSerializer):
             "scope",
             "place",
             "size_band",
+            "sector",
             "remote",
             "window",
             "confidence",

@@ -16,8 +16,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "size_band", "funding_stage", "industry", "headquarters_country", "is_verified"]
-    list_filter = ["size_band", "funding_stage", "is_verified", "headquarters_country"]
+    list_display = ["name", "size_band", "sector", "funding_stage", "industry", "headquarters_country", "is_verified"]
+    list_filter = ["size_band", "sector", "funding_stage", "is_verified", "headquarters_country"]
     search_fields = ["name", "slug", "industry"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from salaries.money import PayPeriod
-from salaries.taxonomy import Level, RoleFamily, SizeBand
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 
 class FundingStage(models.TextChoices):
@@ -21,7 +21,13 @@ class Company(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     size_band = models.CharField(max_length=20, choices=SizeBand.choices)
     funding_stage = models.CharField(max_length=20, choices=FundingStage.choices, blank=True)
-    industry = models.CharField(max_length=100, blank=True)
+    industry = models.CharField(max_length=100, blank=True, help_text="In the company's own words, e.g. Fintech.")
+    sector = models.CharField(
+        max_length=20,
+        choices=Sector.choices,
+        blank=True,
+        help_text="The market sector its ranges are cut by. Left empty, it is read from the industry on save.",
+    )
     headquarters_country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
     website = models.URLField(blank=True)
     is_verified = models.BooleanField(default=False)
@@ -104,6 +110,8 @@ class JobPostingQuerySet(models.QuerySet):
             postings = postings.filter(country=segment.country, city_slug=segment.city_slug)
         if segment.size_band:
             postings = postings.filter(company__size_band=segment.size_band)
+        if segment.sector:
+            postings = postings.filter(company__sector=segment.sector)
         if segment.remote:
             postings = postings.filter(remote_policy=RemotePolicy.REMOTE)
         return postings

@@ -84,7 +84,10 @@ class CloseSerializer(serializers.Serializer):
 class CompanySummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
-        fields = ["id", "name", "slug", "size_band", "funding_stage", "industry", "headquarters_country", "is_verified"]
+        fields = [
+            "id", "name", "slug", "size_band", "funding_stage", "industry", "sector", "headquarters_country",
+            "is_verified",
+        ]  # fmt: skip
 
 
 class JobPostingSerializer(serializers.ModelSerializer):

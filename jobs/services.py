@@ -22,6 +22,7 @@ from insights.services import segments_mark_dirty
 from jobs.models import Company, JobPosting, PostingStatus
 from salaries.compensation import Package, TotalCompensation, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
+from salaries.taxonomy import sector_for_industry
 from salaries.titles import Confidence, normalise_title
 
 S = PostingStatus
@@ -196,22 +197,28 @@ def _check_unique_ref(posting: JobPosting) -> None:
 
 
 def company_save(*, company: Company) -> Company:
-    """Save a company's details (the admin's edit form). The size band places each of the company's visible
-    postings in its segments, so a new band marks the segments of both the old and the new band."""
+    """Save a company's details (the admin's edit form). An empty sector is read from the free-text
+    industry. The size band and sector place each of the company's visible postings in its segments, so a
+    change to either marks the segments of the postings both before and after."""
+    if not company.sector:
+        company.sector = sector_for_industry(company.industry)
     with transaction.atomic():
         before = None
         if company.pk:
-            stored = Company.objects.select_for_update().filter(pk=company.pk).values_list("size_band", flat=True)
+            stored = Company.objects.select_for_update().filter(pk=company.pk).values_list("size_band", "sector")
             before = stored.first()
         company.save()
-        if before is not None and before != company.size_band:
-            segments_mark_dirty(keys=_company_segment_keys(company, bands=[before, company.size_band]))
+        if before is not None and before != (company.size_band, company.sector):
+            segments_mark_dirty(
+                keys=_company_segment_keys(company, dimensions=[before, (company.size_band, company.sector)])
+            )
             # Their data points changed too: drains read the postings saved since their last batch.
             JobPosting.objects.filter(company=company).update(updated_at=timezone.now())
     return company
 
 
-def _company_segment_keys(company: Company, *, bands: list[str]) -> set[str]:
+def _company_segment_keys(company: Company, *, dimensions: list[tuple[str, str]]) -> set[str]:
+    """The segments of the company's visible postings under each (size band, sector)."""
     places = (
         JobPosting.objects.visible(timezone.now())
         .filter(company=company)
@@ -221,11 +228,12 @@ def _company_segment_keys(company: Company, *, bands: list[str]) -> set[str]:
     return {
         segment.key
         for role, level, country, city, remote in places
-        for band in bands
+        for band, sector in dimensions
         for segment in segments_for(
-            role_family=role, level=level, country=country, city=city, size_band=band, remote=remote == "remote"
+            role_family=role, level=level, country=country, city=city, size_band=band, sector=sector,
+            remote=remote == "remote",
         )
-    }
+    }  # fmt: skip
 
 
 def posting_create(*, company: Company, user, data: dict) -> JobPosting:

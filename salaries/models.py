@@ -159,8 +159,8 @@ class SalaryObservationQuerySet(models.QuerySet):
         """Survey records inside a market segment (insights.segments) as of `today`."""
         from insights.segments import CITY, first_work_year_in, place_filter
 
-        if segment.scope == CITY:
-            return self.none()  # surveys give no city
+        if segment.scope == CITY or segment.sector:
+            return self.none()  # surveys give no city and no industry
         records = self.filter(role_family=segment.role_family, level=segment.level, **place_filter(segment))
         if segment.size_band:
             records = records.filter(company_size=segment.size_band)

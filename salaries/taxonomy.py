@@ -1,8 +1,10 @@
-"""The vocabulary of roles and levels every posting, observation and market range uses.
+"""The vocabulary of roles, levels, company sizes and sectors every posting, observation and market range uses.
 
 Years of experience per level follow the seed articles' startup salary guide and career-path
 article (junior 0–2, mid 2–5, senior 5–10, lead/principal 10+).
 """
+
+import re
 
 from django.db import models
 
@@ -51,3 +53,58 @@ class SizeBand(models.TextChoices):
     STARTUP = "startup", "Startup"
     MID_SIZE = "mid_size", "Mid-size"
     LARGE = "large", "Large enterprise"
+
+
+class Sector(models.TextChoices):
+    """The industry a company sells into, in the few broad sectors the seed articles compare pay by
+    (technology, finance, healthcare, automotive, retail and e-commerce) and the ones around them. Market
+    ranges are cut by sector; a company's own words stay in its free-text `industry`."""
+
+    TECHNOLOGY = "technology", "Technology (software, internet, AI, hardware)"
+    FINANCE = "finance", "Finance and insurance"
+    HEALTHCARE = "healthcare", "Healthcare and life sciences"
+    AUTOMOTIVE = "automotive", "Automotive and mobility"
+    CONSUMER = "consumer", "Retail, e-commerce and consumer services"
+    MEDIA = "media", "Media, entertainment and gaming"
+    INDUSTRIAL = "industrial", "Industry, energy and logistics"
+    SERVICES = "services", "Consulting and professional services"
+    PUBLIC = "public", "Education, government and non-profit"
+
+
+# Words that place a free-text industry in a sector, tried in this order: the sectors a product serves come
+# before technology, so "Fintech" is finance and "Industrial AI" is industrial, while "Consumer electronics"
+# is listed under technology ahead of the consumer sector's words.
+_SECTOR_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    (Sector.TECHNOLOGY, ("consumer electronics", "semiconductor", "semiconductors")),
+    (Sector.FINANCE, ("bank", "banking", "fintech", "finance", "financial", "insurance", "insurtech", "payments",
+                      "trading", "lending", "asset management", "crypto", "wealth")),
+    (Sector.HEALTHCARE, ("health", "healthcare", "healthtech", "biotech", "pharmaceuticals", "pharma", "medical",
+                         "medtech", "life sciences", "clinical", "hospital")),
+    (Sector.AUTOMOTIVE, ("automotive", "mobility", "autonomous driving", "vehicles", "ride hailing")),
+    (Sector.MEDIA, ("media", "streaming", "gaming", "games", "entertainment", "adtech", "advertising", "publishing",
+                    "music", "news")),
+    (Sector.CONSUMER, ("retail", "e-commerce", "ecommerce", "commerce", "marketplace", "marketplaces",
+                       "consumer goods", "consumer", "travel", "food", "fashion", "real estate", "hospitality")),
+    (Sector.INDUSTRIAL, ("industrial", "manufacturing", "energy", "climate", "logistics", "aerospace", "agritech",
+                         "agriculture", "construction", "utilities", "mining", "chemicals", "shipping")),
+    (Sector.PUBLIC, ("education", "edtech", "government", "public sector", "non-profit", "nonprofit", "university")),
+    (Sector.SERVICES, ("consulting", "it services", "outsourcing", "professional services", "legal", "legal tech",
+                       "accounting", "hr tech", "staffing")),
+    (Sector.TECHNOLOGY, ("software", "enterprise software", "internet", "saas", "cloud", "ai", "artificial intelligence",
+                         "machine learning", "mlops", "data", "analytics", "developer tools", "security",
+                         "cybersecurity", "hardware", "electronics", "robotics", "computer vision", "speech",
+                         "telecommunications", "telecom", "technology", "tech", "ai infrastructure",
+                         "generative ai", "data tooling")),
+]  # fmt: skip
+_SECTOR_PATTERNS = [
+    (sector, re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b", re.IGNORECASE))
+    for sector, words in _SECTOR_WORDS
+]
+
+
+def sector_for_industry(industry: str) -> str:
+    """The sector a company's free-text industry names ("Fintech" → finance), or "" when no word matches."""
+    for sector, pattern in _SECTOR_PATTERNS:
+        if pattern.search(industry or ""):
+            return str(sector)
+    return ""

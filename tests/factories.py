@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from jobs import services
 from jobs.models import Company, CompanyMembership, JobPosting, SizeBand
 from salaries.money import PayPeriod
-from salaries.taxonomy import Level, RoleFamily
+from salaries.taxonomy import Level, RoleFamily, sector_for_industry
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -46,6 +46,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     size_band = SizeBand.MID_SIZE
     headquarters_country = "US"
     industry = "Software"
+    sector = factory.LazyAttribute(lambda company: sector_for_industry(company.industry))
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -215,12 +215,13 @@ def segment_keys_with_data(now) -> set[str]:
     """Every segment that holds at least one visible posting or survey record."""
     keys: set[str] = set()
     postings = JobPosting.objects.visible(now).values_list(
-        "role_family", "level", "country", "city", "company__size_band", "remote_policy"
+        "role_family", "level", "country", "city", "company__size_band", "company__sector", "remote_policy"
     )
-    for role, level, country, city, size, remote in postings.distinct():
+    for role, level, country, city, size, sector, remote in postings.distinct():
         segments = segments_for(
-            role_family=role, level=level, country=country, city=city, size_band=size, remote=remote == "remote"
-        )
+            role_family=role, level=level, country=country, city=city, size_band=size, sector=sector,
+            remote=remote == "remote",
+        )  # fmt: skip
         keys |= {segment.key for segment in segments}
     records = SalaryObservation.objects.values_list("role_family", "level", "country", "company_size", "remote_ratio")
     for role, level, country, size, remote in records.distinct():
@@ -270,7 +271,7 @@ VERIFIED_FIELDS = [
 STORED_FIELDS = [*VERIFIED_FIELDS, "pay_min", "pay_max", "computed_at"]
 
 
-_IDENTITY_FIELDS = ["key", "role_family", "level", "scope", "place", "size_band", "remote", "window"]
+_IDENTITY_FIELDS = ["key", "role_family", "level", "scope", "place", "size_band", "sector", "remote", "window"]
 _EMPTY_FIELDS = {
     field: 0 if field.endswith(("size", "count", "share")) else None
     for field in STORED_FIELDS
@@ -324,6 +325,7 @@ def _fields(key: str, stats: SegmentStats, now) -> dict:
         "scope": segment.scope,
         "place": segment.place,
         "size_band": segment.size_band,
+        "sector": segment.sector,
         "remote": segment.remote,
         "window": segment.window,
         "pay_min": stats.pay_min,

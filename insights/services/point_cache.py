@@ -13,7 +13,8 @@ instead keeps each partition's points in memory (NumPy arrays sorted by pay) and
 A safety net catches what no write path announces (an edit in SQL, a restored backup, a commit slower than
 the margin): every `MARKET_POINT_CACHE_CHECK_SECONDS` the batch also asks PostgreSQL, in the same statement
 as the changes (one snapshot), for a checksum of each cached partition: its count and sums of per-point
-products of identity, pay, total, contributor, work year and a hash of place, size and remote policy. A
+products of identity, pay, total, contributor, work year and a hash of place, size, sector and remote
+policy. A
 partition that differs is read again, and its segments are marked, so anything computed from the stale copy
 is recomputed by the next batch.
 
@@ -68,9 +69,9 @@ class _Partition:
     contributor: np.ndarray  # company id (> 0) or −record id (< 0)
     year: np.ndarray  # survey work year; 0 for postings
     expires: np.ndarray  # epoch seconds; +inf for none
-    place_hash: np.ndarray  # PostgreSQL's hashtext of place, size and remote policy
+    place_hash: np.ndarray  # PostgreSQL's hashtext of place, size, sector and remote policy
     cell: np.ndarray  # index into `cells`
-    cells: list[tuple] = field(default_factory=list)  # (country, city, size band, remote)
+    cells: list[tuple] = field(default_factory=list)  # (country, city, size band, sector, remote)
     _cell_masks: dict | None = None
 
     @classmethod
@@ -79,21 +80,21 @@ class _Partition:
         index = {cell: number for number, cell in enumerate(cells)}
         codes = []
         for row in rows:
-            cell = (row[2], row[3], row[4], bool(row[5]))
+            cell = (row[2], row[3], row[4], row[5], bool(row[6]))
             number = index.get(cell)
             if number is None:
                 number = index[cell] = len(cells)
                 cells.append(cell)
             codes.append(number)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 13
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 14
         part = cls(
-            ident=np.array(columns[10], dtype=np.int64),
-            pay=np.array(columns[8], dtype=np.int64),
-            total=np.array([-1 if t is None else t for t in columns[9]], dtype=np.int64),
-            contributor=np.array(columns[7], dtype=np.int64),
-            year=np.array([0 if y is None else y for y in columns[6]], dtype=np.int32),
-            expires=np.array([np.inf if e is None else float(e) for e in columns[11]], dtype=np.float64),
-            place_hash=np.array(columns[12], dtype=np.int64),
+            ident=np.array(columns[11], dtype=np.int64),
+            pay=np.array(columns[9], dtype=np.int64),
+            total=np.array([-1 if t is None else t for t in columns[10]], dtype=np.int64),
+            contributor=np.array(columns[8], dtype=np.int64),
+            year=np.array([0 if y is None else y for y in columns[7]], dtype=np.int32),
+            expires=np.array([np.inf if e is None else float(e) for e in columns[12]], dtype=np.float64),
+            place_hash=np.array(columns[13], dtype=np.int64),
             cell=np.array(codes, dtype=np.int32),
             cells=cells,
         )
@@ -137,6 +138,8 @@ class _Partition:
             return None
         if segment.size_band:
             in_cells = in_cells & masks["size"].get(segment.size_band, masks["none"])
+        if segment.sector:
+            in_cells = in_cells & masks["sector"].get(segment.sector, masks["none"])
         if segment.remote:
             in_cells = in_cells & masks["remote"]
         chosen = in_cells[self.cell] & (self.expires > now_epoch)
@@ -148,20 +151,24 @@ class _Partition:
         return _stats(self.pay[where], self.total[where], self.contributor[where], self.year[where], recent_year)
 
     def _masks(self) -> dict:
-        """Boolean arrays over the cells: which cells each place, size band and remote policy covers."""
+        """Boolean arrays over the cells: which cells each place, size band, sector and remote policy covers."""
         if self._cell_masks is None:
             count = len(self.cells)
             place: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(count, dtype=bool))
             size: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(count, dtype=bool))
+            sectors: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(count, dtype=bool))
             remote = np.zeros(count, dtype=bool)
-            for number, (country, city, size_band, is_remote) in enumerate(self.cells):
+            for number, (country, city, size_band, sector, is_remote) in enumerate(self.cells):
                 for scope_place in _places(country, city):
                     place[scope_place][number] = True
                 if size_band:
                     size[size_band][number] = True
+                if sector:
+                    sectors[sector][number] = True
                 remote[number] = is_remote
             self._cell_masks = {
-                "place": dict(place), "size": dict(size), "remote": remote, "none": np.zeros(count, dtype=bool)
+                "place": dict(place), "size": dict(size), "sector": dict(sectors), "remote": remote,
+                "none": np.zeros(count, dtype=bool),
             }  # fmt: skip
         return self._cell_masks
 
@@ -260,7 +267,10 @@ class PointCache:
         changed_sql, changed_params = points_sql(
             now, posting_filter=Q(updated_at__gte=since), record_filter=Q(updated_at__gte=since), identity=True
         )
-        columns = "role_family, level, country, city, size_band, remote, work_year, contributor, pay, total, ident, expires, place_hash"
+        columns = (
+            "role_family, level, country, city, size_band, sector, remote, work_year, contributor, pay, total, ident,"
+            " expires, place_hash"
+        )
         checksums_sql, checksums_params = "NULL::json", []
         if checksums_of:
             condition = Q(pk__in=[])
@@ -310,10 +320,11 @@ class PointCache:
         keys: set[str] = set()
         for role, level in partitions:
             keys |= set(MarketRange.objects.filter(role_family=role, level=level).values_list("key", flat=True))
-            for country, city, size_band, remote in self.partitions[role, level].cells:
+            for country, city, size_band, sector, remote in self.partitions[role, level].cells:
                 for segment in segments_for(
-                    role_family=role, level=level, country=country, city=city, size_band=size_band, remote=remote
-                ):
+                    role_family=role, level=level, country=country, city=city, size_band=size_band, sector=sector,
+                    remote=remote,
+                ):  # fmt: skip
                     keys.add(segment.key)
         segments_mark_dirty(keys=keys)
 

@@ -1,8 +1,8 @@
 """Where segment statistics are computed: many segments in one pass over their data points.
 
 Every segment lies inside one role family and level (a partition). The engine reads a partition's data
-points once, sorted by pay, and drops each into its cell: the points sharing a place, size band, remote
-policy and recency, which every segment holds all or none of. A segment's values are then its cells'
+points once, sorted by pay, and drops each into its cell: the points sharing a place, size band, sector,
+remote policy and recency, which every segment holds all or none of. A segment's values are then its cells'
 sorted runs merged (in C, by timsort), and its percentiles are read off by rank: no per-segment query, one
 Python step per point rather than one per point and segment, the same code on PostgreSQL and SQLite.
 Rebuilds read every partition and keep every segment; drains read only the partitions (and, where the
@@ -136,8 +136,8 @@ def segment_stats_build(
 
 
 class _Cell:
-    """The data points of one partition that share a place, size band, remote policy and recency: every
-    segment holding one of them holds them all. Pays arrive ascending (the query's order)."""
+    """The data points of one partition that share a place, size band, sector, remote policy and recency:
+    every segment holding one of them holds them all. Pays arrive ascending (the query's order)."""
 
     __slots__ = ("pays", "totals", "contributors", "surveyed", "older")
 
@@ -219,13 +219,13 @@ def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[
     wanted, rows_filter = (None, Q()) if keys is None else segments_by_partition(keys)
     for (role, level), rows in groupby(_points(now, rows_filter), key=itemgetter(0, 1)):
         suffixes = None if wanted is None else wanted[role, level]
-        cells: dict[tuple, _Cell] = {}  # by place, size, remote and recency
+        cells: dict[tuple, _Cell] = {}  # by place, size, sector, remote and recency
         # The hot loop of every rebuild and drain: each point goes to its one cell, with no calls of our own.
-        for _, _, country, city, size, remote, year, contributor, pay, total in rows:
+        for _, _, country, city, size, sector, remote, year, contributor, pay, total in rows:
             recent = year is None or year >= recent_year
-            cell = cells.get((country, city, size, remote, recent))
+            cell = cells.get((country, city, size, sector, remote, recent))
             if cell is None:
-                cell = cells[country, city, size, remote, recent] = _Cell()
+                cell = cells[country, city, size, sector, remote, recent] = _Cell()
             cell.pays.append(pay)
             cell.contributors.append(contributor)
             if year is None:  # a posting: always in the window, maybe a total
@@ -236,9 +236,9 @@ def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[
                 if not recent:
                     cell.older += 1
         members: dict[str, list[_Cell]] = defaultdict(list)  # wanted segment (key less "role:level:") → cells
-        for (country, city, size, remote, recent), cell in cells.items():
+        for (country, city, size, sector, remote, recent), cell in cells.items():
             cell.totals.sort()
-            in_cell = _cell_segments(country, city, size, bool(remote), recent)
+            in_cell = _cell_segments(country, city, size, sector, bool(remote), recent)
             for suffix in in_cell if suffixes is None else in_cell & suffixes:
                 members[suffix].append(cell)
         del cells
@@ -247,12 +247,14 @@ def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[
 
 
 @lru_cache(maxsize=100_000)
-def _cell_segments(country: str, city: str, size: str, remote: bool, recent: bool) -> frozenset[str]:
+def _cell_segments(country: str, city: str, size: str, sector: str, remote: bool, recent: bool) -> frozenset[str]:
     """The keys, less their "role:level:" prefix, of the segments holding a point of this cell (the same in
     every partition). A survey record older than the 12-month window is in the all-time segments only."""
     return frozenset(
         segment.key.split(":", 2)[2]
-        for segment in segments_for(role_family="", level="", country=country, city=city, size_band=size, remote=remote)
+        for segment in segments_for(
+            role_family="", level="", country=country, city=city, size_band=size, sector=sector, remote=remote
+        )
         if recent or segment.window != WINDOW_12M
     )
 
@@ -284,8 +286,9 @@ def segments_by_partition(keys: Iterable[str]) -> tuple[dict[tuple[str, str], se
 
 
 def _points(now, rows_filter: Q) -> Iterator[tuple]:
-    """Data points ordered by partition, then pay: (role family, level, country, city, size band, remote,
-    work year or None, contributor, pay cents, total cents or None). Survey records have no city and no total.
+    """Data points ordered by partition, then pay: (role family, level, country, city, size band, sector,
+    remote, work year or None, contributor, pay cents, total cents or None). Survey records have no city, no
+    sector and no total.
 
     Streamed from a server-side cursor on PostgreSQL, so a rebuild never holds the table in memory."""
     sql, params = points_sql(now, posting_filter=rows_filter, record_filter=rows_filter)
@@ -303,14 +306,15 @@ def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: boo
     """The one definition of the data points, as SQL: visible postings (at `now`) and survey records, each
     filtered (no survey records when `record_filter` is None), with the columns of `_points`. With `identity`
     (PostgreSQL only), also each point's identity (posting id, or record id + 2⁴⁰), its expiry in epoch
-    seconds (NULL: none) and a hash of its place, size and remote policy, for insights.services.point_cache."""
+    seconds (NULL: none) and a hash of its place, size, sector and remote policy, for
+    insights.services.point_cache."""
     postings = JobPosting.objects.visible(now).order_by().filter(posting_filter)
     records = SalaryObservation.objects.order_by().filter(record_filter or Q())
     posting_sql, posting_params = (
-        postings.annotate(p_size=F("company__size_band"))
+        postings.annotate(p_size=F("company__size_band"), p_sector=F("company__sector"))
         .values_list(
-            "role_family", "level", "country", "city_slug", "p_size", "remote_policy", "company_id", "salary_mid_usd",
-            "total_comp_mid_usd", "id", "expires_at",
+            "role_family", "level", "country", "city_slug", "p_size", "p_sector", "remote_policy", "company_id",
+            "salary_mid_usd", "total_comp_mid_usd", "id", "expires_at",
         )
         .query.sql_with_params()
     )  # fmt: skip
@@ -321,16 +325,16 @@ def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: boo
     if identity:
         posting_identity = (
             ", p.id AS ident, extract(epoch FROM p.expires_at) AS expires,"
-            " hashtext(concat_ws('|', p.country, p.city_slug, p.p_size, p.remote_policy = %s)) AS place_hash"
+            " hashtext(concat_ws('|', p.country, p.city_slug, p.p_size, p.p_sector, p.remote_policy = %s)) AS place_hash"
         )
         record_identity = (
             f", r.id + {RECORD_IDENTITY_OFFSET}, NULL,"
-            " hashtext(concat_ws('|', r.country, '', r.company_size, r.remote_ratio = 100))"
+            " hashtext(concat_ws('|', r.country, '', r.company_size, '', r.remote_ratio = 100))"
         )
     # Whole cents: exact on both databases (SQLite keeps decimals as doubles; round() recovers the cents).
     sql = f"""
         SELECT p.role_family AS role_family, p.level AS level, p.country AS country, p.city_slug AS city,
-               p.p_size AS size_band, p.remote_policy = %s AS remote, NULL AS work_year,
+               p.p_size AS size_band, p.p_sector AS sector, p.remote_policy = %s AS remote, NULL AS work_year,
                p.company_id AS contributor, CAST(round(p.salary_mid_usd * 100) AS bigint) AS pay,
                CAST(round(p.total_comp_mid_usd * 100) AS bigint) AS total{posting_identity}
         FROM ({posting_sql}) p
@@ -340,7 +344,7 @@ def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: boo
         return sql, params
     sql += f"""
         UNION ALL
-        SELECT r.role_family, r.level, r.country, '', r.company_size, r.remote_ratio = 100, r.work_year, -r.id,
+        SELECT r.role_family, r.level, r.country, '', r.company_size, '', r.remote_ratio = 100, r.work_year, -r.id,
                CAST(round(r.salary_usd * 100) AS bigint), NULL{record_identity}
         FROM ({record_sql}) r
     """

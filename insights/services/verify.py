@@ -2,9 +2,9 @@
 
 The engine (insights.services.segment_stats) streams points through Python and assigns them to segments
 with insights.segments. The check recomputes every segment another way:
-- on PostgreSQL, set-based inside the database: for each of the 32 segment shapes (scope × one size band or
-  any × remote-only or not × window) one GROUP BY over all data points, with membership written as SQL
-  and PostgreSQL's own `percentile_cont`, `avg` and `count`;
+- on PostgreSQL, set-based inside the database: for each of the 56 segment shapes (scope × one size band or
+  any × one sector or any, sectors from country scope out × remote-only or not × window) one GROUP BY over
+  all data points, with membership written as SQL and PostgreSQL's own `percentile_cont`, `avg` and `count`;
 - on SQLite (small, embedded data), segment by segment with the ORM's segment filters
   (`JobPosting.objects.in_segment`, `SalaryObservation.objects.in_segment`) and insights.percentiles.
 """
@@ -65,15 +65,17 @@ def market_ranges_verify(*, now=None) -> list[RangeDifference]:
 
 
 def _stored(shape):
-    scope, by_size, remote_only, window = shape
+    scope, by_size, by_sector, remote_only, window = shape
     ranges = MarketRange.objects.filter(scope=scope, remote=remote_only, window=window).order_by()
-    return ranges.exclude(size_band="") if by_size else ranges.filter(size_band="")
+    ranges = ranges.exclude(size_band="") if by_size else ranges.filter(size_band="")
+    return ranges.exclude(sector="") if by_sector else ranges.filter(sector="")
 
 
 SHAPES = [
-    (scope, by_size, remote_only, window)
+    (scope, by_size, by_sector, remote_only, window)
     for scope in (CITY, COUNTRY, REGION, WORLD)
     for by_size in (True, False)
+    for by_sector in ((False,) if scope == CITY else (True, False))
     for remote_only in (False, True)
     for window in WINDOWS
 ]
@@ -88,7 +90,7 @@ def _expected_by_segment(shape, now, *, with_data: set[str]) -> Iterator[tuple[s
 
 
 def _shape_of(segment: Segment):
-    return (segment.scope, bool(segment.size_band), segment.remote, segment.window)
+    return (segment.scope, bool(segment.size_band), bool(segment.sector), segment.remote, segment.window)
 
 
 def _expected_in_database(shape, now) -> Iterator[tuple[str, SegmentStats]]:
@@ -113,25 +115,25 @@ def _expected_in_database(shape, now) -> Iterator[tuple[str, SegmentStats]]:
 
 def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
     """Every segment of one shape, with every verified statistic, in one statement."""
-    scope, by_size, remote_only, window = shape
+    scope, by_size, by_sector, remote_only, window = shape
     posting_sql, posting_params = (
         JobPosting.objects.visible(now)
         .order_by()
-        .annotate(p_size=F("company__size_band"))
+        .annotate(p_size=F("company__size_band"), p_sector=F("company__sector"))
         .values_list(
-            "role_family", "level", "country", "city_slug", "p_size", "remote_policy", "salary_mid_usd",
+            "role_family", "level", "country", "city_slug", "p_size", "p_sector", "remote_policy", "salary_mid_usd",
             "total_comp_mid_usd", "company_id",
         )
         .query.sql_with_params()
     )  # fmt: skip
     sources = [
         f"""SELECT p.role_family, p.level, p.country, p.city_slug AS city, p.p_size AS size_band,
-                   p.remote_policy = %s AS remote, TRUE AS recent, p.salary_mid_usd AS pay,
+                   p.p_sector AS sector, p.remote_policy = %s AS remote, TRUE AS recent, p.salary_mid_usd AS pay,
                    p.total_comp_mid_usd AS total, 'p' AS kind, p.company_id AS contributor
             FROM ({posting_sql}) p"""
     ]
     params: list = [RemotePolicy.REMOTE, *posting_params]
-    if scope != CITY:  # surveys give no city
+    if scope != CITY and not by_sector:  # surveys give no city and no sector
         record_sql, record_params = (
             SalaryObservation.objects.order_by()
             .values_list("role_family", "level", "country", "company_size", "remote_ratio", "salary_usd", "id", "work_year")
@@ -139,19 +141,23 @@ def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
         )  # fmt: skip
         sources.append(
             f"""SELECT o.role_family, o.level, o.country, '' AS city, o.company_size AS size_band,
-                       o.remote_ratio = 100 AS remote, o.work_year >= %s AS recent, o.salary_usd AS pay,
+                       '' AS sector, o.remote_ratio = 100 AS remote, o.work_year >= %s AS recent, o.salary_usd AS pay,
                        NULL::numeric AS total, 'o' AS kind, o.id AS contributor
                 FROM ({record_sql}) o"""
         )
         params += [recent_year, *record_params]
     place = {CITY: "d.country || '.' || d.city", COUNTRY: "d.country", REGION: "r.region", WORLD: "'-'"}[scope]
     size = "d.size_band" if by_size else f"'{ANY}'"
+    # The sector sits between size band and remote policy in a key, and only when there is one.
+    sector = "':' || d.sector" if by_sector else "''"
     remote = "remote" if remote_only else ANY
     where = ["TRUE"]
     if scope == CITY:
         where.append("d.city <> ''")
     if by_size:
         where.append("d.size_band <> ''")
+    if by_sector:
+        where.append("d.sector <> ''")
     if remote_only:
         where.append("d.remote")
     if window == WINDOW_12M:
@@ -164,7 +170,7 @@ def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
     groups = "role_family, level, place, size"
     sql = f"""
         WITH points AS MATERIALIZED (
-            SELECT d.role_family, d.level, {place} AS place, {size} AS size,
+            SELECT d.role_family, d.level, {place} AS place, {size} || {sector} AS size,
                    d.pay, d.total, d.kind, d.contributor, d.recent
             FROM ({" UNION ALL ".join(sources)}) d {region_join}
             WHERE {" AND ".join(where)}

@@ -60,7 +60,7 @@ def test_stored_percentiles_equal_an_independent_computation(pay, django_capture
     """On whichever database the suite runs on (SQLite by default, PostgreSQL in CI)."""
     JobPosting.objects.all().delete()  # examples share one test transaction
     point_cache._cache = point_cache.PointCache()  # …and that delete went behind the drain cache's back
-    companies = [CompanyFactory() for _ in range(3)]
+    companies = [CompanyFactory(industry=industry) for industry in ("Software", "Fintech", "Software")]
     with django_capture_on_commit_callbacks(execute=True):
         for index, amount in enumerate(pay):
             PublishedPostingFactory(
@@ -78,6 +78,11 @@ def test_stored_percentiles_equal_an_independent_computation(pay, django_capture
         assert_matches_independent(stored, values)
         assert stored.company_count == min(3, len(pay))
         assert stored.mean == (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    # The technology sector's range: the first and third companies' postings (every index but 1, 4, 7, …).
+    stored = MarketRange.objects.get(key="data_scientist:mid:world:-:any:technology:any:12m")
+    values = visible_midpoints(stored.key)
+    assert len(values) == len(pay) - len(range(1, len(pay), 3))
+    assert_matches_independent(stored, values)
 
 
 @pytest.mark.django_db

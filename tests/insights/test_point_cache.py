@@ -57,7 +57,10 @@ def import_survey(tmp_path, years, *, raise_by=0):
 
 
 def publish_mix(django_capture_on_commit_callbacks):
-    companies = [CompanyFactory(size_band=band) for band in ("startup", "mid_size", "large", "large")]
+    companies = [
+        CompanyFactory(size_band=band, industry=industry)
+        for band, industry in (("startup", "Fintech"), ("mid_size", "Software"), ("large", ""), ("large", "Pharma"))
+    ]
     places = [("US", "Seattle", "onsite"), ("US", "", "remote"), ("DE", "Berlin", "hybrid"), ("SG", "", "onsite")]
     with django_capture_on_commit_callbacks(execute=True):
         return [
@@ -93,6 +96,9 @@ def test_changes_through_the_services_are_read_back_without_reloading(
         PublishedPostingFactory(company=postings[2].company, country="US", city="Austin", salary_min=175_000)
         company = Company.objects.get(pk=postings[3].company_id)
         company.size_band = "mid_size"  # moves four postings to other segments without saving them
+        services.company_save(company=company)
+        company = Company.objects.get(pk=postings[0].company_id)
+        company.sector = "media"  # so does a new sector (finance before)
         services.company_save(company=company)
     import_survey(tmp_path, years, raise_by=2_500)  # re-imported with new values: updated in place
     now = timezone.now()

@@ -22,29 +22,39 @@ from tests.factories import CompanyFactory, PublishedPostingFactory
 
 MARKET_RANGES = "/api/v1/market-ranges/"
 PLACES = [("US", "Seattle"), ("US", "Austin"), ("CA", "Toronto"), ("DE", "Berlin")]
+SECTORS = ("any", "technology", "finance", "healthcare")  # every sector the random companies below can have
 
 
 def everything_public(api) -> dict[str, dict]:
     """Every range an anonymous client is shown with numbers, through every filter combination."""
     shown = {}
     for size in ("any", "startup", "mid_size", "large"):
-        for remote in ("false", "true"):
-            for window in ("12m", "all"):
-                page = f"{MARKET_RANGES}?size={size}&remote={remote}&window={window}&page_size=100"
-                while page:
-                    body = api.get(page).json()
-                    shown |= {r["key"]: r for r in body["results"] if r["mean"] is not None}
-                    page = body["next"]
+        for sector in SECTORS:
+            for remote in ("false", "true"):
+                for window in ("12m", "all"):
+                    page = f"{MARKET_RANGES}?size={size}&sector={sector}&remote={remote}&window={window}&page_size=100"
+                    while page:
+                        body = api.get(page).json()
+                        shown |= {r["key"]: r for r in body["results"] if r["mean"] is not None}
+                        page = body["next"]
     return shown
+
+
+def _parts(key: str) -> list[str]:
+    """A key's eight dimensions, the sector (absent from any-sector keys) sixth."""
+    parts = key.split(":")
+    return parts if len(parts) == 8 else [*parts[:5], "any", *parts[5:]]
 
 
 def contains(outer: str, inner: str) -> bool:
     """Whether segment `outer` holds every point of `inner` by definition (written out, not the product's)."""
-    o_role, o_level, o_scope, o_place, o_size, o_remote, o_window = outer.split(":")
-    i_role, i_level, i_scope, i_place, i_size, i_remote, i_window = inner.split(":")
+    o_role, o_level, o_scope, o_place, o_size, o_sector, o_remote, o_window = _parts(outer)
+    i_role, i_level, i_scope, i_place, i_size, i_sector, i_remote, i_window = _parts(inner)
     if (o_role, o_level) != (i_role, i_level) or outer == inner:
         return False
     if o_size not in ("any", i_size) or o_remote not in ("any", i_remote) or o_window not in ("all", i_window):
+        return False
+    if o_sector not in ("any", i_sector):
         return False
     inner_country = i_place.split(".")[0] if i_scope in ("city", "country") else None
     return {
@@ -86,7 +96,13 @@ def assert_no_pair_reveals_few_companies(shown: dict[str, dict], points: dict[st
 @pytest.mark.parametrize("seed", range(6))
 def test_no_published_pair_reveals_a_few_companies_pay(api, seed, django_capture_on_commit_callbacks):
     rng = random.Random(seed)
-    companies = [CompanyFactory(size_band=rng.choice(["startup", "mid_size", "large"])) for _ in range(7)]
+    companies = [
+        CompanyFactory(
+            size_band=rng.choice(["startup", "mid_size", "large"]),
+            industry=rng.choice(["Software", "Software", "Fintech", "Biotech", ""]),
+        )
+        for _ in range(7)
+    ]
     with django_capture_on_commit_callbacks(execute=False):
         for _ in range(rng.randint(14, 26)):
             country, city = rng.choice(PLACES)
@@ -169,3 +185,30 @@ def test_totals_from_one_company_are_withheld_even_when_survey_records_make_base
     # Nor does a posting's salary context compare a package with that one company's other package.
     for job in api.get("/api/v1/jobs/", {"country": "US"}).json()["results"]:
         assert (job["salary_context"] or {}).get("total_compensation") is None
+
+
+@pytest.mark.django_db
+def test_one_company_outside_a_sector_cannot_be_subtracted_out(api, django_capture_on_commit_callbacks):
+    """Five technology companies in the US and one bank. US (any sector) − US technology would be the bank."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for index in range(5):
+            PublishedPostingFactory(
+                company=CompanyFactory(industry="Software"), city="", salary_min=120_000 + 9_000 * index
+            )
+        bank = PublishedPostingFactory(company=CompanyFactory(industry="Banking"), city="", salary_min=181_000)
+
+    any_sector, technology = (
+        "ml_engineer:senior:country:US:any:any:12m",
+        "ml_engineer:senior:country:US:any:technology:any:12m",
+    )
+    assert MarketRange.objects.get(key=any_sector).is_publishable
+    assert MarketRange.objects.get(key=technology).is_publishable
+    shown = everything_public(api)
+    assert not (any_sector in shown and technology in shown)
+    assert any(len(key.split(":")) == 8 for key in shown) or any_sector in shown  # something is published
+    for outer in shown.values():
+        for inner in shown.values():
+            if outer["sample_size"] - inner["sample_size"] == 1:
+                derived = outer["sample_size"] * Decimal(outer["mean"]) - inner["sample_size"] * Decimal(inner["mean"])
+                assert abs(derived - bank.salary_mid_usd) > 1
+    assert_no_pair_reveals_few_companies(shown, members(JobPosting.objects.visible().select_related("company")))

@@ -90,7 +90,8 @@ def test_the_one_pass_rebuild_equals_recomputing_each_segment(tmp_path, django_c
     salary_observations_import_aijobs(path=survey, release_version="t")
     for i in range(12):
         PublishedPostingFactory(
-            company=CompanyFactory(size_band=["startup", "large"][i % 2]), city=["Seattle", "Austin"][i % 2],
+            company=CompanyFactory(size_band=["startup", "large"][i % 2], industry=["Fintech", "Software", ""][i % 3]),
+            city=["Seattle", "Austin"][i % 2],
             remote_policy=["remote", "onsite"][i % 2], salary_min=100_000 + 3_000 * i, salary_max=160_000,
             bonus_target_pct=Decimal(i),
         )  # fmt: skip
@@ -110,3 +111,7 @@ def test_the_one_pass_rebuild_equals_recomputing_each_segment(tmp_path, django_c
     assert stale.sample_size == 0 and stale.p50 is None
     remote_startups = MarketRange.objects.get(key="ml_engineer:senior:country:US:startup:remote:all")
     assert remote_startups.posting_count == 6 and remote_startups.observation_count > 0
+    # A sector's ranges hold its companies' postings only: surveys give no industry. Fintech: i = 0, 3, 6, 9.
+    fintech = MarketRange.objects.get(key="ml_engineer:senior:world:-:any:finance:any:all")
+    assert (fintech.posting_count, fintech.observation_count, fintech.company_count) == (4, 0, 4)
+    assert not MarketRange.objects.filter(scope="city").exclude(sector="").exists()

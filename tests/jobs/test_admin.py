@@ -92,3 +92,36 @@ def test_a_new_size_band_in_the_admin_moves_the_companys_postings_to_other_segme
     assert market_ranges_verify() == []
     assert MarketRange.objects.get(key=mid_size).sample_size == 1
     assert MarketRange.objects.get(key=startup).sample_size == 1
+
+
+@pytest.mark.django_db
+def test_a_new_sector_in_the_admin_moves_the_companys_postings_to_other_segments(
+    admin_client_logged_in, django_capture_on_commit_callbacks
+):
+    from insights.models import DirtySegment, MarketRange
+    from insights.services import market_ranges_verify
+    from jobs.models import Company
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory(industry="Software")
+    with django_capture_on_commit_callbacks(execute=True):
+        PublishedPostingFactory(company=company, salary_min=150_000)
+        PublishedPostingFactory(company=CompanyFactory(industry="Software"), salary_min=120_000)
+    technology = "ml_engineer:senior:region:north_america:any:technology:any:12m"
+    healthcare = "ml_engineer:senior:region:north_america:any:healthcare:any:12m"
+    assert MarketRange.objects.get(key=technology).sample_size == 2
+
+    form = {
+        "name": company.name, "slug": company.slug, "size_band": company.size_band, "sector": "healthcare",
+        "industry": "Clinical decision support", "headquarters_country": "US", "website": "",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_logged_in.post(f"/admin/jobs/company/{company.pk}/change/", form)
+    assert response.status_code == 302, response.content[:2000]
+    assert Company.objects.get(pk=company.pk).sector == "healthcare"
+    assert not DirtySegment.objects.exists()
+    assert market_ranges_verify() == []
+    assert MarketRange.objects.get(key=technology).sample_size == 1
+    assert MarketRange.objects.get(key=healthcare).sample_size == 1

@@ -12,8 +12,12 @@ from jobs.models import JobPosting, PostingStatus
 from tests.factories import DraftPostingFactory, ModeratorFactory, PublishedPostingFactory
 
 
-def keys(role="ml_engineer", country="US", city="Seattle", size="mid_size", remote=False) -> set[str]:
-    found = segments_for(role_family=role, level="senior", country=country, city=city, size_band=size, remote=remote)
+def keys(
+    role="ml_engineer", country="US", city="Seattle", size="mid_size", sector="technology", remote=False
+) -> set[str]:
+    found = segments_for(
+        role_family=role, level="senior", country=country, city=city, size_band=size, sector=sector, remote=remote
+    )
     return {segment.key for segment in found}
 
 
@@ -118,6 +122,13 @@ def test_publishing_marks_the_country_and_worldwide_segments():
 
     marked = dirty_keys()
     assert marked == keys(country="DE")
-    # City, country, region and world; its size band and any size; both windows: 16 segments.
-    assert len(marked) == 16
-    assert {"ml_engineer:senior:country:DE:any:any:12m", "ml_engineer:senior:region:europe:mid_size:any:all"} <= marked
+    # City, country, region and world; its size band and any size; both windows: 16 segments. Its sector's
+    # (technology) at country, region and world, with the same sizes and windows: 12 more.
+    assert len(marked) == 16 + 12
+    assert {
+        "ml_engineer:senior:country:DE:any:any:12m",
+        "ml_engineer:senior:region:europe:mid_size:any:all",
+        "ml_engineer:senior:country:DE:any:technology:any:12m",
+        "ml_engineer:senior:world:-:mid_size:technology:any:all",
+    } <= marked
+    assert not any(key.startswith("ml_engineer:senior:city:") and "technology" in key for key in marked)

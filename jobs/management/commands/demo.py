@@ -32,18 +32,11 @@ class Command(BaseCommand):
 
         companies = {}
         for spec in COMPANIES:
-            company, _ = Company.objects.update_or_create(
-                slug=spec.slug,
-                defaults={
-                    "name": spec.name,
-                    "size_band": spec.size_band,
-                    "funding_stage": spec.funding_stage,
-                    "industry": spec.industry,
-                    "headquarters_country": spec.country,
-                    "website": spec.website,
-                    "is_verified": True,
-                },
-            )
+            company = Company.objects.filter(slug=spec.slug).first() or Company(slug=spec.slug)
+            company.name, company.size_band, company.funding_stage = spec.name, spec.size_band, spec.funding_stage
+            company.industry, company.sector = spec.industry, ""  # the sector is read from the industry
+            company.headquarters_country, company.website, company.is_verified = spec.country, spec.website, True
+            company = services.company_save(company=company)
             companies[spec.slug] = company
             recruiter, _ = users.objects.get_or_create(username=f"{spec.slug}-recruiter")
             recruiter.set_unusable_password()
