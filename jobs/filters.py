@@ -2,7 +2,7 @@ import django_filters
 
 from config.api import CountryFilter
 from jobs.models import EmploymentType, JobPosting, RemotePolicy
-from salaries.taxonomy import Level, RoleFamily
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 
 class JobPostingFilter(django_filters.FilterSet):
@@ -12,6 +12,8 @@ class JobPostingFilter(django_filters.FilterSet):
     remote_policy = django_filters.ChoiceFilter(choices=RemotePolicy.choices)
     employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
     company = django_filters.CharFilter(field_name="company__slug", help_text="Company slug")
+    size = django_filters.ChoiceFilter(field_name="company__size_band", choices=SizeBand.choices)
+    sector = django_filters.ChoiceFilter(field_name="company__sector", choices=Sector.choices)
     min_annual_usd = django_filters.NumberFilter(
         field_name="salary_max_usd", lookup_expr="gte", help_text="Postings whose annual USD range reaches this amount"
     )

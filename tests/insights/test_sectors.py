@@ -148,3 +148,15 @@ def test_the_api_filters_by_sector_and_rejects_an_unknown_one(api, django_captur
     history = api.get(f"{MARKET_RANGES}ml_engineer:senior:country:US:any:any:any:12m/history/")
     assert history.status_code == 200 and history.json()["key"] == "ml_engineer:senior:country:US:any:any:12m"
     assert api.get(f"{MARKET_RANGES}ml_engineer:senior:city:US.seattle:any:finance:any:12m/history/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_jobs_can_be_listed_by_sector_and_size(api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        bank = PublishedPostingFactory(company=CompanyFactory(industry="Banking", size_band="large"))
+        PublishedPostingFactory(company=CompanyFactory(industry="Software", size_band="startup"))
+    found = api.get("/api/v1/jobs/", {"sector": "finance"}).json()["results"]
+    assert [job["id"] for job in found] == [bank.pk]
+    assert [job["id"] for job in api.get("/api/v1/jobs/", {"size": "large"}).json()["results"]] == [bank.pk]
+    response = api.get("/api/v1/jobs/", {"sector": "bakeries"})
+    assert response.status_code == 400 and response.json()["error"]["fields"][0]["field"] == "sector"
