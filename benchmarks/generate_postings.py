@@ -394,7 +394,7 @@ class Companies:
     """The companies postings are drawn from: existing big-tech rows reused, the rest created."""
 
     COLUMNS = [
-        "id", "name", "slug", "size_band", "funding_stage", "industry", "headquarters_country", "website",
+        "id", "name", "slug", "size_band", "funding_stage", "industry", "sector", "headquarters_country", "website",
         "is_verified", "created_at",
     ]  # fmt: skip
 
@@ -445,6 +445,8 @@ class Companies:
         """Insert the companies (reusing big-tech rows that exist already); returns how many were created."""
         from django.utils.text import slugify
 
+        from salaries.taxonomy import sector_for_industry
+
         cursor.execute("SELECT slug, id FROM jobs_company WHERE slug = ANY(%s)", [[b[1] for b in BIG_TECH]])
         existing = dict(cursor.fetchall())
         new = [i for i in range(self.count) if i >= len(BIG_TECH) or BIG_TECH[i][1] not in existing]
@@ -469,7 +471,8 @@ class Companies:
                 copy.write_row(
                     (
                         int(self.ids[i]), name, slug, band, self.stages[stage] if stage >= 0 else "", industry,
-                        self.hq_codes[i], f"https://www.{slug}.example" if self.website[i] else "",
+                        sector_for_industry(industry), self.hq_codes[i],
+                        f"https://www.{slug}.example" if self.website[i] else "",
                         bool(self.verified[i] or i < len(BIG_TECH)), created[i],
                     )
                 )  # fmt: skip

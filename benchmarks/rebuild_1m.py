@@ -2,8 +2,8 @@
 
 The baseline is what a DBA would write by hand: one SELECT over the same visible postings and survey
 records, joined to the same regions, with GROUPING SETS for the same 32 segment shapes (place scope ×
-size × remote × window; remote-only and 12-month are grouped as flags), computing p10–p90 with
-`percentile_cont`. It returns rows and writes nothing. The rebuild is the product's own command
+size × remote × window; remote-only and 12-month are grouped as flags), and, UNION ALL, the 24 shapes of the
+sector segments over the postings of companies with a sector, computing p10–p90 with `percentile_cont`. It returns rows and writes nothing. The rebuild is the product's own command
 (`manage.py rebuild_market_ranges`), which also computes total-compensation percentiles, counts,
 contributors and the largest contributor's share, and writes every range. Baseline runs before and
 after the rebuild; the ratio uses their mean. Memory: the rebuild command's peak resident set
@@ -29,7 +29,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BASELINE = """
+
+def _grouping_sets(places: list[str]) -> str:
+    """Every combination of one place grouping (or none: worldwide) with size band, remote and recency,
+    each grouped or not: the segment shapes, with remote-only and 12-month as flags."""
+    sets = []
+    for place in [*places, ""]:
+        for size in ("pt.size_band", ""):
+            for remote in ("pt.remote", ""):
+                for recent in ("pt.recent", ""):
+                    sets.append("(" + ", ".join(c for c in (place, size, remote, recent) if c) + ")")
+    return ",\n    ".join(sets)
+
+
+# The same columns in both halves, and the same six grouping bits in `shape` (the sector half never groups by
+# city, so its city bit is set by hand), so one decoding serves both.
+_SELECT = """
+    SELECT pt.role_family, pt.level, {sector} AS sector, pt.country, {city} AS city, r.region, pt.size_band,
+           pt.remote, pt.recent, {shape} AS shape,
+           count(*),
+           percentile_cont(ARRAY[0.1, 0.25, 0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY pt.pay)
+    FROM {points} pt LEFT JOIN regions r ON r.country = pt.country
+    GROUP BY pt.role_family, pt.level{sector_group}, GROUPING SETS (
+    {sets}
+    )"""
+_HALVES = {
+    "all": {
+        "sector": "NULL::text", "city": "pt.city", "points": "points", "sector_group": "",
+        "shape": "GROUPING(pt.country, pt.city, r.region, pt.size_band, pt.remote, pt.recent)",
+        "sets": _grouping_sets(["pt.country, pt.city", "pt.country", "r.region"]),
+    },
+    "sector": {
+        "sector": "pt.sector", "city": "NULL::text", "points": "sector_points", "sector_group": ", pt.sector",
+        "shape": "GROUPING(pt.country) * 32 + 16 + GROUPING(r.region, pt.size_band, pt.remote, pt.recent)",
+        "sets": _grouping_sets(["pt.country", "r.region"]),
+    },
+}  # fmt: skip
+BASELINE = f"""
 WITH regions(country, region) AS (SELECT * FROM unnest(%(countries)s::text[], %(regions)s::text[])),
 points AS (
     SELECT p.role_family, p.level, p.country, NULLIF(p.city_slug, '') AS city, c.size_band,
@@ -40,26 +76,16 @@ points AS (
     SELECT o.role_family, o.level, o.country, NULL, o.company_size, o.remote_ratio = 100,
            o.work_year >= %(recent_year)s, o.salary_usd
     FROM salaries_salaryobservation o
+),
+sector_points AS (  -- postings of companies with a sector (surveys give none), cut from country scope out
+    SELECT p.role_family, p.level, c.sector, p.country, c.size_band,
+           p.remote_policy = 'remote' AS remote, TRUE AS recent, p.salary_mid_usd AS pay
+    FROM jobs_jobposting p JOIN jobs_company c ON c.id = p.company_id
+    WHERE p.status = 'published' AND (p.expires_at IS NULL OR p.expires_at > %(now)s) AND c.sector <> ''
 )
-SELECT pt.role_family, pt.level, pt.country, pt.city, r.region, pt.size_band, pt.remote, pt.recent,
-       GROUPING(pt.country, pt.city, r.region, pt.size_band, pt.remote, pt.recent) AS shape,
-       count(*),
-       percentile_cont(ARRAY[0.1, 0.25, 0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY pt.pay)
-FROM points pt LEFT JOIN regions r ON r.country = pt.country
-GROUP BY pt.role_family, pt.level, GROUPING SETS (
-    (pt.country, pt.city, pt.size_band, pt.remote, pt.recent), (pt.country, pt.city, pt.size_band, pt.remote),
-    (pt.country, pt.city, pt.size_band, pt.recent), (pt.country, pt.city, pt.size_band),
-    (pt.country, pt.city, pt.remote, pt.recent), (pt.country, pt.city, pt.remote),
-    (pt.country, pt.city, pt.recent), (pt.country, pt.city),
-    (pt.country, pt.size_band, pt.remote, pt.recent), (pt.country, pt.size_band, pt.remote),
-    (pt.country, pt.size_band, pt.recent), (pt.country, pt.size_band),
-    (pt.country, pt.remote, pt.recent), (pt.country, pt.remote), (pt.country, pt.recent), (pt.country),
-    (r.region, pt.size_band, pt.remote, pt.recent), (r.region, pt.size_band, pt.remote),
-    (r.region, pt.size_band, pt.recent), (r.region, pt.size_band),
-    (r.region, pt.remote, pt.recent), (r.region, pt.remote), (r.region, pt.recent), (r.region),
-    (pt.size_band, pt.remote, pt.recent), (pt.size_band, pt.remote), (pt.size_band, pt.recent), (pt.size_band),
-    (pt.remote, pt.recent), (pt.remote), (pt.recent), ()
-)
+{_SELECT.format(**_HALVES["all"])}
+UNION ALL
+{_SELECT.format(**_HALVES["sector"])}
 """
 
 
@@ -77,7 +103,7 @@ def run_baseline(connection, now, recent_year):
 
 def baseline_key(row) -> str | None:
     """The product's segment key of one baseline row, or None for a group the product does not keep."""
-    role, level, country, city, region, size, remote, recent, shape, _, _ = row
+    role, level, sector, country, city, region, size, remote, recent, shape, _, _ = row
     grouped = {name: not (shape >> bit) & 1 for bit, name in enumerate(["recent", "remote", "size", "region", "city", "country"])}  # fmt: skip
     if grouped["remote"] and not remote or grouped["recent"] and not recent:
         return None  # the on-site-only and older-only groups: flags, not segments
@@ -96,8 +122,8 @@ def baseline_key(row) -> str | None:
     size_part = size if grouped["size"] else "any"
     if grouped["size"] and not size:
         return None
-    return ":".join([role, level, scope, place, size_part, "remote" if grouped["remote"] else "any",
-                     "12m" if grouped["recent"] else "all"])  # fmt: skip
+    return ":".join([role, level, scope, place, size_part, *([sector] if sector else []),
+                     "remote" if grouped["remote"] else "any", "12m" if grouped["recent"] else "all"])  # fmt: skip
 
 
 def main(argv=None):
@@ -164,7 +190,7 @@ def main(argv=None):
     for row in rows:
         key = baseline_key(row)
         if key:
-            expected[key] = (row[9], row[10])
+            expected[key] = (row[10], row[11])
     stored_keys = set(MarketRange.objects.filter(sample_size__gt=0).values_list("key", flat=True))
     sample = random.Random(5).sample(sorted(expected), min(2000, len(expected)))
     stored = {r.key: r for r in MarketRange.objects.filter(key__in=sample)}

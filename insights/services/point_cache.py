@@ -14,9 +14,8 @@ A safety net catches what no write path announces (an edit in SQL, a restored ba
 the margin): every `MARKET_POINT_CACHE_CHECK_SECONDS` the batch also asks PostgreSQL, in the same statement
 as the changes (one snapshot), for a checksum of each cached partition: its count and sums of per-point
 products of identity, pay, total, contributor, work year and a hash of place, size, sector and remote
-policy. A
-partition that differs is read again, and its segments are marked, so anything computed from the stale copy
-is recomputed by the next batch.
+policy. A partition that differs is read again, and its segments are marked, so anything computed from the
+stale copy is recomputed by the next batch.
 
 The statistics are the one-pass engine's to the last digit (the same rank arithmetic on the same cents;
 tests compare every segment). PostgreSQL only (`MARKET_POINT_CACHE`); rebuilds and `verify_market_ranges`
