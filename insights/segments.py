@@ -35,6 +35,7 @@ WINDOW_12M, WINDOW_ALL = "12m", "all"
 WINDOWS = {WINDOW_12M: timedelta(days=365), WINDOW_ALL: None}
 DEFAULT_WINDOW = WINDOW_12M
 ANY = "any"
+_SECTORS = frozenset(Sector.values)  # `Sector.values` builds a new list at every call
 
 
 @dataclass(frozen=True, order=True)
@@ -74,7 +75,7 @@ class Segment:
         role_family, level, scope, place, size_band, remote, window = parts
         if scope not in SCOPES or window not in WINDOWS or remote not in (ANY, "remote"):
             raise ValueError(f"not a segment key: {key!r}")
-        if sector != ANY and (sector not in Sector.values or scope == CITY):
+        if sector != ANY and (sector not in _SECTORS or scope == CITY):
             raise ValueError(f"not a segment key: {key!r} (sectors are cut at country scope and wider)")
         return cls(
             role_family=role_family,

@@ -36,7 +36,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insights.models import MarketRange
-from insights.segments import WINDOW_12M, Segment, first_work_year_in, places_for, segments_for
+from insights.segments import WINDOW_12M, WINDOW_ALL, Segment, first_work_year_in, places_for, segments_for
 from insights.services.dirty import segments_mark_dirty
 from insights.services.segment_stats import (
     RECORD_IDENTITY_OFFSET,
@@ -130,7 +130,17 @@ class _Partition:
             int((ident * (self.place_hash[visible] % _M)).sum()),
         )
 
-    def segment_stats(self, segment: Segment, now_epoch: float, recent_year: int) -> SegmentStats | None:
+    def window_masks(self, now_epoch: float, recent_year: int) -> dict[str, np.ndarray]:
+        """The points each window holds at `now_epoch` (visible; and, for 12 months, recent), once per batch."""
+        visible = self.expires > now_epoch
+        return {WINDOW_ALL: visible, WINDOW_12M: visible & ((self.year == 0) | (self.year >= recent_year))}
+
+    def segment_stats(
+        self, segment: Segment, windows: dict[str, np.ndarray], recent_year: int, memo: dict
+    ) -> SegmentStats | None:
+        """One segment's statistics. Segments holding the same points share them through `memo` (one batch,
+        one partition): a sector's 12-month and all-time segments always do, since they hold postings only,
+        and so do many small places' segments."""
         masks = self._masks()
         in_cells = masks["place"].get((segment.scope, segment.place))
         if in_cells is None:
@@ -141,13 +151,16 @@ class _Partition:
             in_cells = in_cells & masks["sector"].get(segment.sector, masks["none"])
         if segment.remote:
             in_cells = in_cells & masks["remote"]
-        chosen = in_cells[self.cell] & (self.expires > now_epoch)
-        if segment.window == WINDOW_12M:
-            chosen &= (self.year == 0) | (self.year >= recent_year)
-        where = np.flatnonzero(chosen)
-        if where.size == 0:
-            return None
-        return _stats(self.pay[where], self.total[where], self.contributor[where], self.year[where], recent_year)
+        chosen = in_cells[self.cell] & windows[segment.window]
+        fingerprint = np.packbits(chosen).tobytes()
+        if fingerprint not in memo:
+            where = np.flatnonzero(chosen)
+            memo[fingerprint] = (
+                _stats(self.pay[where], self.total[where], self.contributor[where], self.year[where], recent_year)
+                if where.size
+                else None
+            )
+        return memo[fingerprint]
 
     def _masks(self) -> dict:
         """Boolean arrays over the cells: which cells each place, size band, sector and remote policy covers."""
@@ -252,9 +265,10 @@ class PointCache:
         result = {}
         for partition in sorted(wanted):
             part = self.partitions[partition]
+            windows, memo = part.window_masks(now_epoch, recent_year), {}
             for suffix in sorted(wanted[partition]):
                 key = f"{partition[0]}:{partition[1]}:{suffix}"
-                stats = part.segment_stats(Segment.from_key(key), now_epoch, recent_year)
+                stats = part.segment_stats(Segment.from_key(key), windows, recent_year, memo)
                 if stats is not None:
                     result[key] = stats
         return result

@@ -243,8 +243,14 @@ def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[
             for suffix in in_cell if suffixes is None else in_cell & suffixes:
                 members[suffix].append(cell)
         del cells
+        # Segments made of the same cells hold the same points: computed once. (A sector's 12-month and
+        # all-time segments always are, holding postings only; so are many small places' segments.)
+        shared: dict[tuple[int, ...], SegmentStats] = {}
         for suffix in sorted(members):
-            yield f"{role}:{level}:{suffix}", _stats_of(members[suffix])
+            made_of = tuple(map(id, members[suffix]))
+            if made_of not in shared:
+                shared[made_of] = _stats_of(members[suffix])
+            yield f"{role}:{level}:{suffix}", shared[made_of]
 
 
 @lru_cache(maxsize=100_000)
