@@ -38,6 +38,7 @@ _MEMBERS = {
 }
 
 REGION_OF: dict[str, str] = {code: region for region, codes in _MEMBERS.items() for code in codes.split()}
+COUNTRIES_IN: dict[str, frozenset[str]] = {region: frozenset(codes.split()) for region, codes in _MEMBERS.items()}
 
 
 def region_of(country: str) -> str | None:

@@ -23,6 +23,7 @@ before sectors existed still names the same segment.
 import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.utils.text import slugify
 
@@ -67,7 +68,12 @@ class Segment:
     @classmethod
     def from_key(cls, key: str) -> "Segment":
         """The segment a key names. An eight-part key's sixth part is the sector (`any` allowed, which
-        names the same segment as the seven-part key); `Segment.from_key(k).key` is the canonical form."""
+        names the same segment as the seven-part key); `Segment.from_key(k).key` is the canonical form.
+        Raises ValueError for anything else."""
+        return _segment_of_key(key)
+
+    @classmethod
+    def _parse(cls, key: str) -> "Segment":
         parts = key.split(":")
         sector = parts.pop(5) if len(parts) == 8 else ANY
         if len(parts) != 7:
@@ -130,6 +136,10 @@ class Segment:
             chain.append(current)
             current = current.wider()
         return chain
+
+
+# Drains parse each key several times over (locking, planning, computing, storing): segments are immutable.
+_segment_of_key = lru_cache(maxsize=200_000)(Segment._parse)
 
 
 def _replace(segment: Segment, **changes) -> Segment:
@@ -221,10 +231,10 @@ def first_work_year_in(window: str, today: date) -> int | None:
 
 def place_filter(segment: Segment) -> dict:
     """Field lookups for a segment's place on a model with a `country` field (city scope aside)."""
-    from insights.regions import REGION_OF
+    from insights.regions import COUNTRIES_IN
 
     if segment.scope == COUNTRY:
         return {"country": segment.place}
     if segment.scope == REGION:
-        return {"country__in": [code for code, region in REGION_OF.items() if region == segment.place]}
+        return {"country__in": sorted(COUNTRIES_IN.get(segment.place, ()))}
     return {}

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from insights import lookups  # noqa: F401  (registers `__any_of`)
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, as_numerics, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
@@ -125,7 +126,7 @@ def market_ranges_recompute(*, keys: list[str], limit: int | None = None) -> lis
     keys = sorted({Segment.from_key(key).key for key in keys})
     with transaction.atomic():
         _ensure_rows(keys)
-        locked = MarketRange.objects.select_for_update(skip_locked=True).filter(key__in=keys).order_by("key")
+        locked = MarketRange.objects.select_for_update(skip_locked=True).filter(key__any_of=keys).order_by("key")
         done = list(locked.values_list("key", flat=True)[:limit] if limit else locked.values_list("key", flat=True))
         _recompute_locked(done)
     return done
@@ -134,7 +135,7 @@ def market_ranges_recompute(*, keys: list[str], limit: int | None = None) -> lis
 def _ensure_rows(keys: list[str]) -> None:
     """A row to lock for every segment, created empty where the segment is new."""
     now = timezone.now()
-    missing = set(keys) - set(MarketRange.objects.filter(key__in=keys).values_list("key", flat=True))
+    missing = set(keys) - set(MarketRange.objects.filter(key__any_of=keys).values_list("key", flat=True))
     if missing:
         rows = [_market_range_row(key, EMPTY_STATS, now) for key in sorted(missing)]
         MarketRange.objects.bulk_create(rows, ignore_conflicts=True)
@@ -143,7 +144,7 @@ def _ensure_rows(keys: list[str]) -> None:
 def _recompute_locked(keys: list[str]) -> None:
     if not keys:
         return
-    versions = dict(DirtySegment.objects.filter(key__in=keys).values_list("key", "version"))
+    versions = dict(DirtySegment.objects.filter(key__any_of=keys).values_list("key", "version"))
     now = timezone.now()  # the as-of time: every read below sees data committed by now or later
     if connection.vendor == "postgresql" and settings.MARKET_POINT_CACHE:
         stats = point_cache_segment_stats(now=now, keys=keys)

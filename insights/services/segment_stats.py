@@ -34,7 +34,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from insights.percentiles import FRACTIONS, float_percentile
-from insights.regions import REGION_OF
+from insights.regions import COUNTRIES_IN
 from insights.segments import CITY, COUNTRY, REGION, WINDOW_12M, Segment, first_work_year_in, segments_for
 from jobs.models import JobPosting, RemotePolicy
 from salaries.models import SalaryObservation
@@ -279,13 +279,13 @@ def segments_by_partition(keys: Iterable[str]) -> tuple[dict[tuple[str, str], se
         if segment.scope in (CITY, COUNTRY):
             places = {segment.country}
         elif segment.scope == REGION:
-            places = {code for code, region in REGION_OF.items() if region == segment.place}
+            places = COUNTRIES_IN.get(segment.place, frozenset())
         else:
             places = None
         if places is None or (partition in countries and countries[partition] is None):
             countries[partition] = None
         else:
-            countries[partition] = countries.get(partition, set()) | places
+            countries.setdefault(partition, set()).update(places)
     rows_filter = Q(pk__in=[])
     for (role, level), places in sorted(countries.items()):
         condition = Q(role_family=role, level=level)
