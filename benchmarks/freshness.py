@@ -40,7 +40,12 @@ def parse_args(argv=None):
     parser.add_argument("--base", type=int, default=100_000, help="published postings already there (--recreate)")
     parser.add_argument("--rate", type=float, default=50.0, help="postings published per second")
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="worker processes (1, as docker-compose.yml runs the recompute queue)",
+    )
     parser.add_argument(
         "--verify", action="store_true", help="run verify_market_ranges afterwards (slow on big tables)"
     )
