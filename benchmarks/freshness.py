@@ -317,7 +317,7 @@ def main(argv=None):
         "# Freshness under load",
         "",
         f"Command: `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. PostgreSQL 15 and Redis 7 on the same",
-        f"2-core machine as the publisher and the worker ({args.concurrency} prefork processes, queue `recompute`, with beat).",
+        f"2-core machine as the publisher and the worker ({args.concurrency} prefork process{'es' if args.concurrency > 1 else ''}, queue `recompute`, with beat).",
         "",
         "| measure | value |",
         "|---|---|",

@@ -139,7 +139,8 @@ class Segment:
 
 
 # Drains parse each key several times over (locking, planning, computing, storing): segments are immutable.
-_segment_of_key = lru_cache(maxsize=200_000)(Segment._parse)
+# Bounded well below a rebuild's 400,000 keys (which each parse once), so a rebuild does not hold them all.
+_segment_of_key = lru_cache(maxsize=20_000)(Segment._parse)
 
 
 def _replace(segment: Segment, **changes) -> Segment:
