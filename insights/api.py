@@ -92,7 +92,9 @@ class MarketRangeList(generics.ListAPIView):
     segment that is publishable (`wider_publishable`); moderators see the numbers. So is a range whose
     difference from a wider range holding all its points (another place scope, any size, any sector,
     on-site and remote, all time) would fail that rule, since the two sample sizes and means give the difference's pay
-    total: no pair of published ranges reveals fewer than 3 companies' pay. Confidence: {CONFIDENCE}
+    total: no pair of published ranges reveals fewer than 3 companies' pay. Likewise along each cut of a
+    range into parts (size bands, sectors, the places inside it): when the range less its published parts
+    would fail the rule, the smallest parts are withheld too. Confidence: {CONFIDENCE}
     """
 
     serializer_class = MarketRangeSerializer

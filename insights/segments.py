@@ -36,6 +36,7 @@ WINDOW_12M, WINDOW_ALL = "12m", "all"
 WINDOWS = {WINDOW_12M: timedelta(days=365), WINDOW_ALL: None}
 DEFAULT_WINDOW = WINDOW_12M
 ANY = "any"
+SIZE_CUT, SECTOR_CUT, PLACE_CUT = "size", "sector", "place"  # the dimensions a segment is cut into parts along
 _SECTORS = frozenset(Sector.values)  # `Sector.values` builds a new list at every call
 
 
@@ -128,6 +129,21 @@ class Segment:
             if (wider.scope, size, sector, remote, window)
             != (self.scope, self.size_band, self.sector, self.remote, self.window)
         ]
+
+    def cuts(self) -> list[tuple[str, "Segment"]]:
+        """The wider segments this one is a part of when they are cut along one dimension, as
+        (dimension, wider segment): its size band's parts of any size (`size`), its sector's parts of any
+        sector (`sector`), and the places inside the next place out (`place`: the cities of a country, the
+        countries of a region, the regions of the world). The parts of one cut share no data point, so
+        publishing the wider segment and all but a few parts publishes what is left (insights.selectors)."""
+        parts = []
+        if self.size_band:
+            parts.append((SIZE_CUT, _replace(self, size_band="")))
+        if self.sector:
+            parts.append((SECTOR_CUT, _replace(self, sector="")))
+        if (wider := self.wider()) is not None:
+            parts.append((PLACE_CUT, wider))
+        return parts
 
     def widening(self) -> list["Segment"]:
         """This segment, then every wider one, in order."""

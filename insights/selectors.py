@@ -1,15 +1,19 @@
 """Reads of market ranges: the salary context shown beside each posting, and range listings."""
 
+import functools
+import math
+import operator
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from insights.models import MarketRange, MarketRangeSnapshot
 from insights.percentiles import percentile_rank
-from insights.segments import Segment, country_segment
+from insights.regions import COUNTRIES_IN
+from insights.segments import CITY, COUNTRY, REGION, SECTOR_CUT, SIZE_CUT, Segment, country_segment
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
@@ -25,15 +29,23 @@ def market_ranges_list() -> QuerySet:
 
 
 def publication_problems(ranges) -> dict[str, str | None]:
-    """Why the public may not see each range's numbers (None: it may), in one query plus rare checks.
+    """Why the public may not see each range's numbers (None: it may), in a few queries plus rare checks.
 
-    A range must pass its own rule (MarketRange.publishability_problem) and must not, beside any wider
-    range that holds all its points (Segment.containing), reveal the difference between the two: with
-    sample sizes and means published, n(A)·mean(A) − n(S)·mean(S) is the pay total of the points in A but
-    not in S. So that difference must itself pass the rule: none or at least 5 points, at least 3
-    contributors, none supplying more than half. The narrower range is the one withheld: it is the one
-    whose numbers are nearly the wider one's, so the public loses least.
+    A range must pass its own rule (MarketRange.publishability_problem) and must not, beside other
+    published ranges, give away the pay of a few companies by subtraction. With sample sizes and means
+    published, n(A)·mean(A) − n(S)·mean(S) is the pay total of the points in A but not in S; and A minus
+    all its published parts along one cut (Segment.cuts: size bands, sectors, the places inside it)
+    is the pay total of the parts that are withheld. Each such difference must itself pass the rule: none
+    or at least 5 points, at least 3 contributors, none supplying more than half. The narrower ranges are
+    the ones withheld: their numbers are nearly the wider one's, so the public loses least.
     """
+    problems = _nested_pair_problems(ranges)
+    _withhold_parts_that_reveal_the_rest(ranges, problems)
+    return problems
+
+
+def _nested_pair_problems(ranges) -> dict[str, str | None]:
+    """Each range's own rule, then the difference from every wider range holding all its points."""
     problems = {r.key: r.publishability_problem for r in ranges}
     containing = {r.key: [s.key for s in Segment.from_key(r.key).containing()] for r in ranges if not problems[r.key]}
     wanted = {key for keys in containing.values() for key in keys}
@@ -60,10 +72,115 @@ def _difference_reveals(outer: MarketRange, inner: MarketRange) -> bool:
     # outer segment are a lower bound on the difference's contributors, and the outer segment's largest
     # contributor bounds the difference's largest.
     only_outer = outer.company_count - inner.company_count
-    largest_bound = min(round(outer.top_company_share * outer.sample_size), n)
+    largest_bound = min(_largest(outer), n)
     if only_outer >= settings.MARKET_MIN_COMPANIES and 2 * largest_bound <= n:
         return False
     return difference_problem(Segment.from_key(outer.key), Segment.from_key(inner.key)) is not None
+
+
+def _withhold_parts_that_reveal_the_rest(ranges, problems: dict[str, str | None]) -> None:
+    """Complementary suppression along each cut: when a publishable wider range minus its publishable
+    parts leaves too little (say one large company beside published startup and mid-size figures), the
+    smallest publishable parts are withheld too, one by one, until what is left passes the rule.
+
+    The choice depends only on the stored ranges of that cut, so every request withholds the same parts.
+    Parts are taken as shown when they pass their own rule; a part withheld for another reason only makes
+    what is left larger, so the check errs towards withholding."""
+    cuts: dict[tuple[str, Segment], list[str]] = {}
+    for market_range in ranges:
+        if problems[market_range.key] is None:
+            for cut in Segment.from_key(market_range.key).cuts():
+                cuts.setdefault(cut, []).append(market_range.key)
+    if not cuts:
+        return
+    parents = {r.key: r for r in MarketRange.objects.filter(key__in={wider.key for _, wider in cuts})}
+    cuts = {cut: keys for cut, keys in cuts.items() if (p := parents.get(cut[1].key)) and p.is_publishable}
+    found: dict[str, MarketRange] = {}  # by key: a row can answer the queries of several batches
+    queries = [_parts_query(*cut) for cut in cuts]
+    for start in range(0, len(queries), 100):
+        condition = functools.reduce(operator.or_, queries[start : start + 100])
+        found |= {part.key: part for part in MarketRange.objects.filter(condition, sample_size__gt=0)}
+    parts: dict[tuple[str, Segment], list[MarketRange]] = {cut: [] for cut in cuts}
+    for part in found.values():
+        for cut in Segment.from_key(part.key).cuts():
+            if cut in parts:
+                parts[cut].append(part)
+    for cut, keys in cuts.items():
+        withheld = _parts_to_withhold(cut, parents[cut[1].key], parts[cut])
+        for key in withheld.intersection(keys):
+            problems[key] = (
+                f"beside the wider segment {cut[1].key} and its other published {cut[0]} parts "
+                "it would reveal the pay of too few companies"
+            )
+
+
+def _parts_query(dimension: str, wider: Segment) -> Q:
+    """Rows that may be parts of `wider` cut along `dimension` (a superset; Segment.cuts decides)."""
+    same = Q(role_family=wider.role_family, level=wider.level, remote=wider.remote, window=wider.window)
+    if dimension == SIZE_CUT:
+        return same & Q(scope=wider.scope, place=wider.place, sector=wider.sector) & ~Q(size_band="")
+    if dimension == SECTOR_CUT:
+        return same & Q(scope=wider.scope, place=wider.place, size_band=wider.size_band) & ~Q(sector="")
+    same &= Q(size_band=wider.size_band, sector=wider.sector)
+    if wider.scope == COUNTRY:
+        return same & Q(scope=CITY, place__startswith=f"{wider.place}.")
+    if wider.scope == REGION:
+        return same & Q(scope=COUNTRY, place__in=sorted(COUNTRIES_IN.get(wider.place, ())))
+    return same & Q(scope__in=[REGION, COUNTRY])
+
+
+def _parts_to_withhold(cut: tuple[str, Segment], wider: MarketRange, parts: list[MarketRange]) -> set[str]:
+    shown = sorted((p for p in parts if p.is_publishable), key=lambda p: (p.sample_size, p.key))
+    hidden = [p for p in parts if not p.is_publishable]
+    withheld = set()
+    while shown and _rest_reveals(cut, wider, shown, hidden):
+        part = shown.pop(0)
+        withheld.add(part.key)
+        hidden.append(part)
+    return withheld
+
+
+def _rest_reveals(cut: tuple[str, Segment], wider: MarketRange, shown: list[MarketRange], hidden) -> bool:
+    """Whether the points of `wider` in none of the `shown` parts fail the publication rule.
+
+    Those points are the `hidden` parts' plus any in no part (a posting without a city, say); the parts of
+    one cut share no point, so the sample sizes add up. Bounds from the stored counts settle nearly every
+    cut without reading data: the rest has at least as many contributors as its largest hidden part, and
+    at least the wider range's less the shown parts' (exactly that for size bands and sectors, since a
+    company has one of each); its largest contributor has at most the wider range's largest, and at most
+    the hidden parts' largest added up plus every point in no part (for size bands and sectors, the
+    largest of those). Otherwise (or when the stored counts
+    are mid-update) the data is read."""
+    n = wider.sample_size - sum(p.sample_size for p in shown)
+    if n == 0:
+        return False
+    minimum, min_companies = settings.MARKET_MIN_SAMPLE_SIZE, settings.MARKET_MIN_COMPANIES
+    if 0 < n < minimum:
+        return True
+    outside = n - sum(p.sample_size for p in hidden)
+    if outside == 0 and len(hidden) == 1:
+        return hidden[0].publishability_problem is not None  # what is left is that one part
+    if n > 0 and outside >= 0:
+        exact = cut[0] in (SIZE_CUT, SECTOR_CUT)
+        beyond_shown = wider.company_count - sum(p.company_count for p in shown)
+        at_least = max([beyond_shown, *(p.company_count for p in hidden)])
+        hidden_largest = [_largest(p) for p in hidden]
+        if exact:  # each company is in one part: the largest is one part's largest, or in no part
+            largest = min(_largest(wider), max([outside, *hidden_largest]), n)
+        else:
+            largest = min(_largest(wider), outside + sum(hidden_largest), n)
+        if at_least >= min_companies and 2 * largest <= n:
+            return False
+        if exact and beyond_shown < min_companies:
+            return True
+    return rest_problem(cut[0], cut[1], [Segment.from_key(p.key) for p in shown]) is not None
+
+
+def _largest(market_range: MarketRange) -> int:
+    """At most this many data points come from a range's largest contributor: its share is stored to 4
+    decimal places, rounded by up to 0.00005, and the count is a whole number (exact below 10,000 points)."""
+    n = market_range.sample_size
+    return min(math.floor((market_range.top_company_share + Decimal("0.00005")) * n), n)
 
 
 def difference_problem(outer: Segment, inner: Segment, *, now=None) -> str | None:
@@ -74,15 +191,38 @@ def difference_problem(outer: Segment, inner: Segment, *, now=None) -> str | Non
         .in_segment(outer)
         .exclude(pk__in=JobPosting.objects.in_segment(inner).values("pk"))
     )
-    per_company = list(postings.values("company_id").annotate(n=Count("id")).values_list("n", flat=True))
     today = now.date()
-    surveyed = (
-        SalaryObservation.objects.in_segment(outer, today=today)
-        .exclude(pk__in=SalaryObservation.objects.in_segment(inner, today=today).values("pk"))
-        .count()
+    surveyed = SalaryObservation.objects.in_segment(outer, today=today).exclude(
+        pk__in=SalaryObservation.objects.in_segment(inner, today=today).values("pk")
     )
-    n, contributors = sum(per_company) + surveyed, len(per_company) + surveyed
-    largest = max([*per_company, 1 if surveyed else 0])
+    return _rule_problem(postings, surveyed)
+
+
+def rest_problem(dimension: str, wider: Segment, parts: list[Segment], *, now=None) -> str | None:
+    """The publication rule applied to the data points of `wider` in none of `parts` (its parts along
+    `dimension`, as Segment.cuts names them)."""
+    now = now or timezone.now()
+    postings = JobPosting.objects.visible(now).in_segment(wider)
+    surveyed = SalaryObservation.objects.in_segment(wider, today=now.date())
+    if dimension == SIZE_CUT:
+        bands = [part.size_band for part in parts]
+        postings, surveyed = postings.exclude(company__size_band__in=bands), surveyed.exclude(company_size__in=bands)
+    elif dimension == SECTOR_CUT:
+        postings = postings.exclude(company__sector__in=[part.sector for part in parts])  # surveys have none
+    elif wider.scope == COUNTRY:
+        postings = postings.exclude(city_slug__in=[part.city_slug for part in parts])  # surveys have no city
+    else:
+        countries = {c for part in parts for c in ([part.place] if part.scope == COUNTRY else COUNTRIES_IN[part.place])}
+        postings, surveyed = postings.exclude(country__in=countries), surveyed.exclude(country__in=countries)
+    return _rule_problem(postings, surveyed)
+
+
+def _rule_problem(postings: QuerySet, surveyed: QuerySet) -> str | None:
+    """The publication rule applied to these postings and survey records taken together."""
+    per_company = list(postings.values("company_id").annotate(n=Count("id")).values_list("n", flat=True))
+    surveys = surveyed.count()
+    n, contributors = sum(per_company) + surveys, len(per_company) + surveys
+    largest = max([*per_company, 1 if surveys else 0])
     if 0 < n < settings.MARKET_MIN_SAMPLE_SIZE or (n and contributors < settings.MARKET_MIN_COMPANIES):
         return "too few data points or contributors"
     if n and largest * 2 > n:

@@ -92,6 +92,48 @@ def assert_no_pair_reveals_few_companies(shown: dict[str, dict], points: dict[st
     return checked
 
 
+def direct_parts(outer: str, shown: dict[str, dict]) -> dict[str, list[str]]:
+    """The shown segments that are parts of `outer` cut along one dimension, by dimension (written out
+    from the definitions, not the product's): its size bands, its sectors, the places one step inside it."""
+    o = _parts(outer)
+    cuts: dict[str, list[str]] = {}
+    for inner in shown:
+        i = _parts(inner)
+        differing = [index for index in range(8) if o[index] != i[index]]
+        if differing == [4] and o[4] == "any":
+            cuts.setdefault("size", []).append(inner)
+        elif differing == [5] and o[5] == "any":
+            cuts.setdefault("sector", []).append(inner)
+        elif set(differing) <= {2, 3} and differing:
+            i_scope, i_place = i[2], i[3]
+            next_out = {
+                "city": ("country", i_place.split(".")[0]),
+                "country": ("region", region_of(i_place)) if region_of(i_place) else ("world", "-"),
+                "region": ("world", "-"),
+                "world": (None, None),
+            }[i_scope]
+            if next_out == (o[2], o[3]):
+                cuts.setdefault("place", []).append(inner)
+    return cuts
+
+
+def assert_no_cut_reveals_few_companies(shown: dict[str, dict], points: dict[str, list]) -> int:
+    """A shown segment minus every shown part of it along one cut leaves nothing, or enough companies."""
+    checked = 0
+    for outer in shown:
+        for dimension, parts in direct_parts(outer, shown).items():
+            inside = {p.pk for part in parts for p in points[part]}
+            rest = [p for p in points[outer] if p.pk not in inside]
+            checked += 1
+            if not rest:
+                continue
+            per_company = Counter(p.company_id for p in rest)
+            context = (outer, dimension, parts, per_company)
+            assert len(rest) >= 5 and len(per_company) >= 3, context
+            assert max(per_company.values()) * 2 <= len(rest), context
+    return checked
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", range(6))
 def test_no_published_pair_reveals_a_few_companies_pay(api, seed, django_capture_on_commit_callbacks):
@@ -116,6 +158,7 @@ def test_no_published_pair_reveals_a_few_companies_pay(api, seed, django_capture
     shown = everything_public(api)
     points = members(JobPosting.objects.visible().select_related("company"))
     assert_no_pair_reveals_few_companies(shown, points)
+    assert_no_cut_reveals_few_companies(shown, points)
     # Not vacuous: ranges are published, and only ranges that pass the rule on their own.
     assert shown
     assert all(MarketRange.objects.get(key=key).is_publishable for key in shown)
@@ -212,3 +255,48 @@ def test_one_company_outside_a_sector_cannot_be_subtracted_out(api, django_captu
                 derived = outer["sample_size"] * Decimal(outer["mean"]) - inner["sample_size"] * Decimal(inner["mean"])
                 assert abs(derived - bank.salary_mid_usd) > 1
     assert_no_pair_reveals_few_companies(shown, members(JobPosting.objects.visible().select_related("company")))
+
+
+@pytest.mark.django_db
+def test_one_large_company_cannot_be_had_from_any_size_less_the_other_bands(api, django_capture_on_commit_callbacks):
+    """Startups (3 companies) and mid-size companies (3) publish on their own, and so does the US at any
+    size; every pair difference holds at least 4 companies. But any size − startups − mid-size would be the
+    one large company's two postings."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for band in ("startup", "mid_size"):
+            for index in range(3):
+                company = CompanyFactory(size_band=band, industry="Software")
+                for step in range(2):
+                    PublishedPostingFactory(company=company, city="", salary_min=110_000 + 7_000 * index + 3_000 * step)
+        large = CompanyFactory(size_band="large", industry="Software")
+        lone = [
+            PublishedPostingFactory(company=large, city="", salary_min=s, salary_max=s + 20_000)
+            for s in (201_000, 207_000)
+        ]
+
+    base = "ml_engineer:senior:country:US:{}:any:12m"
+    any_size, startup, mid_size = (base.format(band) for band in ("any", "startup", "mid_size"))
+    for key in (any_size, startup, mid_size):
+        assert MarketRange.objects.get(key=key).is_publishable  # each passes the rule on its own
+    shown = everything_public(api)
+    assert not {any_size, startup, mid_size} <= shown.keys()
+    assert any_size in shown  # the wider range stays; a part is withheld
+    # Nothing shown adds up to the large company's pay total.
+    secret = sum(p.salary_mid_usd for p in lone)
+    us = [
+        r for key, r in shown.items() if key.startswith("ml_engineer:senior:country:US:") and key.endswith(":any:12m")
+    ]
+    totals = {key: r["sample_size"] * Decimal(r["mean"]) for key, r in ((r["key"], r) for r in us)}
+    if any_size in totals:
+        rest = totals[any_size] - sum(t for key, t in totals.items() if key != any_size and len(key.split(":")) == 7)
+        assert abs(rest - secret) > 1
+    points = members(JobPosting.objects.visible().select_related("company"))
+    assert_no_cut_reveals_few_companies(shown, points)
+    assert_no_pair_reveals_few_companies(shown, points)
+    listed = {
+        r["key"]: r
+        for size in ("startup", "mid_size")
+        for r in api.get(MARKET_RANGES, {"country": "US", "size": size}).json()["results"]
+    }
+    withheld = [listed[key] for key in (startup, mid_size) if key not in shown]
+    assert withheld and all("size parts" in r["not_published_reason"] for r in withheld)
