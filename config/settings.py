@@ -227,4 +227,6 @@ MARKET_SQL_WORK_MEM = env.str("MARKET_SQL_WORK_MEM", default="256MB")
 MARKET_POINT_CACHE = env.bool("MARKET_POINT_CACHE", default=True)
 # How often each worker compares its cached points with the database (catches writes outside the services).
 MARKET_POINT_CACHE_CHECK_SECONDS = env.int("MARKET_POINT_CACHE_CHECK_SECONDS", default=60)
+# The daily snapshot task works this long, then hands the remaining ranges to a new task (its soft limit is 600 s).
+MARKET_SNAPSHOT_PART_SECONDS = env.int("MARKET_SNAPSHOT_PART_SECONDS", default=240)
 POSTING_DEFAULT_LIFETIME_DAYS = env.int("POSTING_DEFAULT_LIFETIME_DAYS", default=60)

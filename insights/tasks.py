@@ -1,11 +1,14 @@
+from datetime import date
+
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from insights.services import (
     market_ranges_drain_started,
     market_ranges_recompute_dirty,
-    market_ranges_snapshot,
+    market_ranges_snapshot_part,
     market_ranges_sweep,
 )
 
@@ -52,6 +55,7 @@ def sweep_dirty_segments_task() -> int:
 
 @shared_task(
     name="insights.snapshot_market_ranges",
+    bind=True,
     acks_late=True,
     autoretry_for=RETRY_ON,
     retry_backoff=True,
@@ -59,6 +63,14 @@ def sweep_dirty_segments_task() -> int:
     soft_time_limit=600,
     time_limit=900,
 )
-def snapshot_market_ranges_task() -> int:
-    """Daily: keep each publishable range's value for the history endpoint. Idempotent within a day."""
-    return market_ranges_snapshot()
+def snapshot_market_ranges_task(self, day: str | None = None, after: str = "", chunk_size: int = 2000) -> int:
+    """Daily: keep each publishable range's value for the history endpoint. Idempotent within a day.
+
+    Works for about MARKET_SNAPSHOT_PART_SECONDS, then hands the rest to a new task starting after the last key
+    it did (a million postings take several minutes, longer than one task may run)."""
+    day = date.fromisoformat(day) if day else timezone.now().date()
+    seconds = settings.MARKET_SNAPSHOT_PART_SECONDS
+    written, last = market_ranges_snapshot_part(day=day, after=after, chunk_size=chunk_size, seconds=seconds)
+    if last is not None:
+        self.apply_async(kwargs={"day": day.isoformat(), "after": last, "chunk_size": chunk_size})
+    return written

@@ -17,7 +17,7 @@ from insights.services.market_ranges import (
     market_ranges_sweep,
     segment_stats_compute,
 )
-from insights.services.snapshots import market_ranges_snapshot
+from insights.services.snapshots import market_ranges_snapshot, market_ranges_snapshot_part
 from insights.services.verify import RangeDifference, market_ranges_verify
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "market_ranges_sweep",
     "market_ranges_schedule_drain",
     "market_ranges_snapshot",
+    "market_ranges_snapshot_part",
     "market_ranges_verify",
     "segment_stats_compute",
     "segments_mark_dirty",

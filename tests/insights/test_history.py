@@ -2,9 +2,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from insights.models import MarketRangeSnapshot
-from insights.services import market_ranges_snapshot
+from insights.services import market_ranges_snapshot, market_ranges_snapshot_part
 from insights.tasks import snapshot_market_ranges_task
 from tests.factories import CompanyFactory, PublishedPostingFactory
 
@@ -45,3 +46,27 @@ def test_the_daily_task_snapshots_today(django_capture_on_commit_callbacks):
         for i in range(5):
             PublishedPostingFactory(company=CompanyFactory(), salary_min=100_000 + 10_000 * i)
     assert snapshot_market_ranges_task.delay().get() == MarketRangeSnapshot.objects.count() > 0
+
+
+@pytest.mark.django_db
+def test_the_daily_task_hands_what_is_left_to_a_new_task_and_misses_nothing(
+    settings, django_capture_on_commit_callbacks
+):
+    """With no time to spare each task does one chunk and passes the rest on; together they keep every
+    publishable range, the same rows one uninterrupted run keeps."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(6):
+            PublishedPostingFactory(
+                company=CompanyFactory(size_band=["startup", "large"][i % 2]), salary_min=100_000 + 9_000 * i
+            )
+    whole = market_ranges_snapshot(day=date(2026, 11, 20))
+    expected = set(MarketRangeSnapshot.objects.filter(day=date(2026, 11, 20)).values_list("key", flat=True))
+    day = timezone.now().date()
+    written, last = market_ranges_snapshot_part(day=day, chunk_size=3, seconds=0)
+    assert last is not None and written < whole  # stopped after one chunk
+
+    settings.MARKET_SNAPSHOT_PART_SECONDS = 0
+    assert snapshot_market_ranges_task.delay(chunk_size=3).get() <= 3  # its own chunk; the rest went on
+
+    kept = set(MarketRangeSnapshot.objects.filter(day=day).values_list("key", flat=True))
+    assert kept == expected and len(kept) == whole > 3
