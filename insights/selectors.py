@@ -1,5 +1,6 @@
 """Reads of market ranges: the salary context shown beside each posting, and range listings."""
 
+import dataclasses
 import functools
 import math
 import operator
@@ -324,6 +325,18 @@ def context_segments(posting) -> list[Segment]:
     return country_segment(posting.role_family, posting.level, posting.country).widening()
 
 
+def peer_segments(posting) -> dict[str, list[Segment]]:
+    """Where the comparison with companies like the poster's looks: the same chain, narrowed to the
+    company's size band, and separately to its sector (when the company has one)."""
+    chain, company = context_segments(posting), posting.company
+    peers = {}
+    if company.size_band:
+        peers["size_band"] = [dataclasses.replace(segment, size_band=company.size_band) for segment in chain]
+    if company.sector:
+        peers["sector"] = [dataclasses.replace(segment, sector=company.sector) for segment in chain]
+    return peers
+
+
 def _in_currency(values: dict, rate: Rate | None, currency: str) -> dict | None:
     if rate is None:
         return None
@@ -335,11 +348,33 @@ def _in_currency(values: dict, rate: Rate | None, currency: str) -> dict | None:
     }
 
 
+def _first_publishable(chain: list[Segment], ranges, problems) -> MarketRange | None:
+    candidates = [ranges.get(segment.key) for segment in chain]
+    return next((r for r in candidates if r is not None and problems[r.key] is None), None)
+
+
+def _range_summary(posting, usable: MarketRange) -> dict:
+    """A publishable range as a posting's context shows it: the market quartiles and where the posting sits."""
+    return {
+        "segment": _segment_info(Segment.from_key(usable.key)),
+        "market_usd": {"currency": BASE_CURRENCY, "period": "YEAR", **_quartiles(usable)},
+        "sample_size": usable.sample_size,
+        "company_count": usable.company_count,
+        "confidence": market_range_confidence(usable),
+        "as_of": usable.computed_at,
+        "position": _position(posting.salary_mid_usd, usable),
+        "provenance": market_range_provenance(usable),
+    }
+
+
+def _quartiles(market_range: MarketRange) -> dict:
+    return {name: getattr(market_range, name) for name in ("p25", "p50", "p75")}
+
+
 def _context(posting, ranges, problems, rate: Rate | None, requested: Rate | None) -> dict:
-    candidates = [ranges.get(segment.key) for segment in context_segments(posting)]
-    usable = next((r for r in candidates if r is not None and problems[r.key] is None), None)
+    usable = _first_publishable(context_segments(posting), ranges, problems)
     if usable is None:
-        own = candidates[0]
+        own = ranges.get(context_segments(posting)[0].key)
         return {
             "status": "insufficient_data",
             "message": "Not enough data for this role, level and place: a market range needs at least "
@@ -349,30 +384,35 @@ def _context(posting, ranges, problems, rate: Rate | None, requested: Rate | Non
             "company_count": own.company_count if own else 0,
             "as_of": own.computed_at if own else None,
         }
-    usd = {name: getattr(usable, name) for name in ("p25", "p50", "p75")}
+    usd = _quartiles(usable)
+    peers = {}
+    for name, chain in peer_segments(posting).items():
+        peer = _first_publishable(chain, ranges, problems)
+        peers[name] = (
+            {"status": "ok", **_range_summary(posting, peer)}
+            if peer
+            else {"status": "insufficient_data", "segment": _segment_info(chain[0])}
+        )
+    summary = _range_summary(posting, usable)
     return {
         "status": "ok",
-        "segment": _segment_info(Segment.from_key(usable.key)),
-        "market_usd": {"currency": BASE_CURRENCY, "period": "YEAR", **usd},
+        **summary,
         "market": _in_currency(usd, rate, posting.salary_currency),
         **({"market_requested": _in_currency(usd, requested, requested.currency)} if requested else {}),
-        "sample_size": usable.sample_size,
-        "company_count": usable.company_count,
-        "confidence": market_range_confidence(usable),
-        "as_of": usable.computed_at,
-        "position": _position(posting.salary_mid_usd, usable),
         "total_compensation": _total_context(posting, usable),
-        "provenance": market_range_provenance(usable),
+        "peers": peers,
     }
 
 
 def salary_contexts_for(*, postings: list, today: date, requested: Rate | None = None) -> dict[int, dict]:
     """The salary context of each posting, in three queries whatever the number of postings.
 
-    Uses the posting's country segment when it is publishable, else its region's, else the world's. With a
-    requested currency, the market figures are given in it too.
+    Uses the posting's country segment when it is publishable, else its region's, else the world's; beside
+    it, the same for companies of the poster's size band and of its sector (`peers`). With a requested
+    currency, the market figures are given in it too.
     """
     keys = {segment.key for posting in postings for segment in context_segments(posting)}
+    keys |= {segment.key for posting in postings for chain in peer_segments(posting).values() for segment in chain}
     ranges = {r.key: r for r in MarketRange.objects.filter(key__in=keys)} if keys else {}
     problems = publication_problems(list(ranges.values()))
     rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}

@@ -1,0 +1,95 @@
+"""A posting's salary context compares it with companies like its poster's: the same size band, the same
+sector, each at the narrowest place that is publishable, and never with a range the public may not see."""
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from insights.models import MarketRange
+from tests.factories import CompanyFactory, PublishedPostingFactory
+from tests.insights.test_privacy import everything_public
+
+JOBS = "/api/v1/jobs/"
+
+
+def quartiles(mids: list[Decimal]) -> dict[str, Decimal]:
+    """p25, p50, p75 of the midpoints by linear interpolation (numpy, independent of the engine)."""
+    values = np.array([float(m) for m in mids])
+    return {f"p{q}": Decimal(str(np.percentile(values, q))).quantize(Decimal("0.01")) for q in (25, 50, 75)}
+
+
+@pytest.mark.django_db
+def test_peers_compare_with_the_same_size_band_and_sector(api, django_capture_on_commit_callbacks):
+    """Six startups pay less than six large companies; a startup's posting sits around the middle of the
+    whole US market but is compared with startups too, where it is high."""
+    with django_capture_on_commit_callbacks(execute=True):
+        startups = [
+            PublishedPostingFactory(
+                company=CompanyFactory(size_band="startup", industry="Software"), city="",
+                salary_min=100_000 + 6_000 * n, salary_max=120_000 + 6_000 * n,
+            )
+            for n in range(6)
+        ]  # fmt: skip
+        large = [
+            PublishedPostingFactory(
+                company=CompanyFactory(size_band="large", industry="Banking"), city="",
+                salary_min=180_000 + 8_000 * n, salary_max=200_000 + 8_000 * n,
+            )
+            for n in range(6)
+        ]  # fmt: skip
+
+    listed = {item["id"]: item for item in api.get(JOBS, {"page_size": 50}).json()["results"]}
+    top_startup = listed[startups[-1].pk]["salary_context"]
+    assert top_startup["status"] == "ok"
+    assert top_startup["segment"]["key"] == "ml_engineer:senior:country:US:any:any:12m"
+
+    by_size = top_startup["peers"]["size_band"]
+    assert by_size["status"] == "ok"
+    assert by_size["segment"]["key"] == "ml_engineer:senior:country:US:startup:any:12m"
+    assert by_size["sample_size"] == 6 and by_size["company_count"] == 6
+    expected = quartiles([p.salary_mid_usd for p in startups])
+    assert {name: Decimal(str(by_size["market_usd"][name])) for name in expected} == expected
+    # Against all US postings the best-paid startup is mid-market; against startups it is above.
+    assert top_startup["position"]["label"] == "within"
+    assert by_size["position"]["label"] == "above"
+    assert by_size["provenance"]["kind"] == "computed" and by_size["as_of"]
+
+    by_sector = top_startup["peers"]["sector"]
+    assert by_sector["segment"]["key"] == "ml_engineer:senior:country:US:any:technology:any:12m"
+    assert by_sector["status"] == "ok" and by_sector["sample_size"] == 6
+
+    bank = listed[large[0].pk]["salary_context"]["peers"]
+    assert bank["size_band"]["segment"]["size_band"] == "large"
+    assert bank["sector"]["segment"]["sector"] == "finance"
+    assert bank["size_band"]["position"]["label"] == "below"  # the lowest-paid large company
+
+
+@pytest.mark.django_db
+def test_peers_never_show_a_range_the_public_may_not_see(api, django_capture_on_commit_callbacks):
+    """Five startups and one large company: the large band is one company, so its posting's size-band
+    comparison is withheld at every place, and what is shown is exactly what the range listing shows."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            PublishedPostingFactory(
+                company=CompanyFactory(size_band="startup", industry="Software"),
+                city="",
+                salary_min=110_000 + 5_000 * n,
+            )
+        lone = PublishedPostingFactory(company=CompanyFactory(size_band="large", industry="Software"), city="")
+
+    shown = everything_public(api)
+    for item in api.get(JOBS, {"page_size": 50}).json()["results"]:
+        context = item["salary_context"]
+        if context["status"] != "ok":
+            continue
+        for peer in context["peers"].values():
+            if peer["status"] == "ok":
+                assert peer["segment"]["key"] in shown, peer["segment"]["key"]
+                assert "market_usd" in peer
+            else:
+                assert "market_usd" not in peer and "position" not in peer
+    lone_peers = api.get(f"{JOBS}{lone.pk}/").json()["salary_context"]["peers"]
+    assert lone_peers["size_band"]["status"] == "insufficient_data"
+    assert lone_peers["size_band"]["segment"]["key"] == "ml_engineer:senior:country:US:large:any:12m"
+    assert MarketRange.objects.get(key="ml_engineer:senior:world:-:large:any:12m").sample_size == 1
