@@ -45,3 +45,21 @@ def test_claim_reports_when_data_disagrees_or_is_too_thin(api):
     publish(SizeBand.STARTUP, [190_000] * 2)
     assert api.get("/api/v1/claims/").json()[0]["verdict"] == "smaller_than_claimed"
     assert api.get("/api/v1/claims/", {"country": "USA"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_thin_side_shows_its_counts_but_never_its_median(api):
+    """Five postings from one startup: its median would be that company's pay, so only the counts show."""
+    benchmarks_load_seed_articles()
+    publish(SizeBand.LARGE, [200_000, 210_000, 220_000, 230_000, 240_000])
+    one_startup = CompanyFactory(size_band=SizeBand.STARTUP)
+    for amount in (150_000, 151_000, 152_000, 153_000, 154_000):
+        PublishedPostingFactory(company=one_startup, salary_min=Decimal(amount), salary_max=Decimal(amount))
+
+    claim = api.get("/api/v1/claims/").json()[0]
+    [cell] = claim["observed"]["cells"]
+    assert (cell["startup_points"], cell["large_points"]) == (5, 5)
+    assert cell["startup_median_usd"] is None and cell["discount_pct"] is None and cell["counted"] is False
+    assert Decimal(str(cell["large_median_usd"])) == Decimal("220000.00")  # five companies: shown
+    assert claim["verdict"] == "not_enough_data" and claim["observed"]["discount_pct"] is None
+    assert "152000" not in str(claim)  # the one startup's median appears nowhere
