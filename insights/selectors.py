@@ -69,14 +69,17 @@ def _difference_reveals(outer: MarketRange, inner: MarketRange) -> bool:
         return False  # the same points: nothing new
     if n < settings.MARKET_MIN_SAMPLE_SIZE:
         return True
-    # Bounds from the stored counts settle most pairs without reading data: contributors only in the
-    # outer segment are a lower bound on the difference's contributors, and the outer segment's largest
-    # contributor bounds the difference's largest.
-    only_outer = outer.company_count - inner.company_count
+    outer_segment, inner_segment = Segment.from_key(outer.key), Segment.from_key(inner.key)
+    if dataclasses.replace(inner_segment, window=outer_segment.window) == outer_segment:
+        return False  # all time less 12 months: survey records from before, each its own contributor
+    # Bounds from the stored counts settle most pairs without reading data: the outer segment's largest
+    # contributor bounds the difference's largest; the difference's contributors number at least those
+    # only in the outer segment, and at least its points over that largest.
     largest_bound = min(_largest(outer), n)
-    if only_outer >= settings.MARKET_MIN_COMPANIES and 2 * largest_bound <= n:
+    at_least = max(outer.company_count - inner.company_count, _at_least_contributors(n, largest_bound))
+    if at_least >= settings.MARKET_MIN_COMPANIES and 2 * largest_bound <= n:
         return False
-    return difference_problem(Segment.from_key(outer.key), Segment.from_key(inner.key)) is not None
+    return difference_problem(outer_segment, inner_segment) is not None
 
 
 def _withhold_parts_that_reveal_the_rest(ranges, problems: dict[str, str | None]) -> None:
@@ -146,11 +149,11 @@ def _rest_reveals(cut: tuple[str, Segment], wider: MarketRange, shown: list[Mark
 
     Those points are the `hidden` parts' plus any in no part (a posting without a city, say); the parts of
     one cut share no point, so the sample sizes add up. Bounds from the stored counts settle nearly every
-    cut without reading data: the rest has at least as many contributors as its largest hidden part, and
-    at least the wider range's less the shown parts' (exactly that for size bands and sectors, since a
-    company has one of each); its largest contributor has at most the wider range's largest, and at most
-    the hidden parts' largest added up plus every point in no part (for size bands and sectors, the
-    largest of those). Otherwise (or when the stored counts
+    cut without reading data. The rest's largest contributor has at most the wider range's largest, and at
+    most the hidden parts' largest added up plus every point in no part (for size bands and sectors, the
+    largest of those). Its contributors number at least its largest hidden part's, at least the wider
+    range's less the shown parts' (exactly that for size bands and sectors, since a company has one of
+    each), and at least its points over its largest contributor's. Otherwise (or when the stored counts
     are mid-update) the data is read."""
     n = wider.sample_size - sum(p.sample_size for p in shown)
     if n == 0:
@@ -164,17 +167,23 @@ def _rest_reveals(cut: tuple[str, Segment], wider: MarketRange, shown: list[Mark
     if n > 0 and outside >= 0:
         exact = cut[0] in (SIZE_CUT, SECTOR_CUT)
         beyond_shown = wider.company_count - sum(p.company_count for p in shown)
-        at_least = max([beyond_shown, *(p.company_count for p in hidden)])
         hidden_largest = [_largest(p) for p in hidden]
         if exact:  # each company is in one part: the largest is one part's largest, or in no part
             largest = min(_largest(wider), max([outside, *hidden_largest]), n)
         else:
             largest = min(_largest(wider), outside + sum(hidden_largest), n)
+        at_least = max([beyond_shown, *(p.company_count for p in hidden), _at_least_contributors(n, largest)])
         if at_least >= min_companies and 2 * largest <= n:
             return False
         if exact and beyond_shown < min_companies:
             return True
     return rest_problem(cut[0], cut[1], [Segment.from_key(p.key) for p in shown]) is not None
+
+
+def _at_least_contributors(points: int, largest: int) -> int:
+    """However they are shared out, `points` data points with at most `largest` from any one contributor come
+    from at least this many contributors."""
+    return -(-points // largest) if largest > 0 else 0
 
 
 def _largest(market_range: MarketRange) -> int:
