@@ -4,6 +4,7 @@ import dataclasses
 import functools
 import math
 import operator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -29,6 +30,42 @@ def market_ranges_list() -> QuerySet:
     return MarketRange.objects.order_by("role_family", "level", "scope", "place")
 
 
+@dataclass(frozen=True)
+class _Sample:
+    """The data points a subtraction can expose, as a range stores their counts: all of them (base pay:
+    postings and survey records), or the postings' total compensation alone. Totals come from postings
+    only, so the US total less Seattle's total is the pay of the US postings outside Seattle even when
+    survey records make the base-pay difference safe; and a range of postings alone shows the same points
+    in its base pay. So every difference must pass the rule on both samples."""
+
+    name: str
+    size: str  # MarketRange field names
+    contributors: str
+    share: str
+    with_surveys: bool
+
+    def own_problem(self, market_range: MarketRange) -> str | None:
+        if self.with_surveys:
+            return market_range.publishability_problem
+        return market_range.publishability_problem or market_range.total_publishability_problem
+
+    def counts(self, market_range: MarketRange) -> tuple[int, int]:
+        return getattr(market_range, self.size), getattr(market_range, self.contributors)
+
+    def largest(self, market_range: MarketRange) -> int:
+        """At most this many data points come from the largest contributor: the share is stored to 4
+        decimal places, rounded by up to 0.00005, and the count is a whole number."""
+        n = getattr(market_range, self.size)
+        return min(math.floor((getattr(market_range, self.share) + Decimal("0.00005")) * n), n)
+
+
+ALL_POINTS = _Sample("pay", "sample_size", "company_count", "top_company_share", with_surveys=True)
+POSTED_TOTALS = _Sample(
+    "total compensation", "total_sample_size", "total_company_count", "total_top_company_share", with_surveys=False
+)
+SAMPLES = (ALL_POINTS, POSTED_TOTALS)
+
+
 def publication_problems(ranges) -> dict[str, str | None]:
     """Why the public may not see each range's numbers (None: it may), in a few queries plus rare checks.
 
@@ -37,8 +74,9 @@ def publication_problems(ranges) -> dict[str, str | None]:
     published, n(A)·mean(A) − n(S)·mean(S) is the pay total of the points in A but not in S; and A minus
     all its published parts along one cut (Segment.cuts: size bands, sectors, the places inside it)
     is the pay total of the parts that are withheld. Each such difference must itself pass the rule: none
-    or at least 5 points, at least 3 contributors, none supplying more than half. The narrower ranges are
-    the ones withheld: their numbers are nearly the wider one's, so the public loses least.
+    or at least 5 points, at least 3 contributors, none supplying more than half, among all the points and
+    among the postings' totals alone (_Sample). The narrower ranges are the ones withheld: their numbers
+    are nearly the wider one's, so the public loses least.
     """
     problems = _nested_pair_problems(ranges)
     _withhold_parts_that_reveal_the_rest(ranges, problems)
@@ -54,20 +92,25 @@ def _nested_pair_problems(ranges) -> dict[str, str | None]:
     for market_range in ranges:
         for key in containing.get(market_range.key, []):
             outer = wider.get(key)
-            if outer is not None and outer.is_publishable and _difference_reveals(outer, market_range):
+            if outer is None:
+                continue
+            shown = [sample for sample in SAMPLES if sample.own_problem(outer) is None]
+            revealing = next((s for s in shown if _difference_reveals(outer, market_range, s)), None)
+            if revealing is not None:
                 problems[market_range.key] = (
-                    f"beside the wider segment {key} it would reveal the pay of too few companies"
+                    f"beside the wider segment {key} it would reveal the {revealing.name} of too few companies"
                 )
                 break
     return problems
 
 
-def _difference_reveals(outer: MarketRange, inner: MarketRange) -> bool:
-    """Whether the points in `outer` but not in `inner` fail the publication rule."""
-    n = outer.sample_size - inner.sample_size
+def _difference_reveals(outer: MarketRange, inner: MarketRange, sample: _Sample) -> bool:
+    """Whether the points of `sample` in `outer` but not in `inner` fail the publication rule."""
+    (outer_n, outer_contributors), (inner_n, inner_contributors) = sample.counts(outer), sample.counts(inner)
+    n = outer_n - inner_n
     if n == 0:
         return False  # the same points: nothing new
-    if n < settings.MARKET_MIN_SAMPLE_SIZE:
+    if 0 < n < settings.MARKET_MIN_SAMPLE_SIZE:
         return True
     outer_segment, inner_segment = Segment.from_key(outer.key), Segment.from_key(inner.key)
     if dataclasses.replace(inner_segment, window=outer_segment.window) == outer_segment:
@@ -75,11 +118,11 @@ def _difference_reveals(outer: MarketRange, inner: MarketRange) -> bool:
     # Bounds from the stored counts settle most pairs without reading data: the outer segment's largest
     # contributor bounds the difference's largest; the difference's contributors number at least those
     # only in the outer segment, and at least its points over that largest.
-    largest_bound = min(_largest(outer), n)
-    at_least = max(outer.company_count - inner.company_count, _at_least_contributors(n, largest_bound))
-    if at_least >= settings.MARKET_MIN_COMPANIES and 2 * largest_bound <= n:
+    largest_bound = min(sample.largest(outer), n)
+    at_least = max(outer_contributors - inner_contributors, _at_least_contributors(n, largest_bound))
+    if n > 0 and at_least >= settings.MARKET_MIN_COMPANIES and 2 * largest_bound <= n:
         return False
-    return difference_problem(outer_segment, inner_segment) is not None
+    return difference_problem(outer_segment, inner_segment, with_surveys=sample.with_surveys) is not None
 
 
 def _withhold_parts_that_reveal_the_rest(ranges, problems: dict[str, str | None]) -> None:
@@ -110,7 +153,10 @@ def _withhold_parts_that_reveal_the_rest(ranges, problems: dict[str, str | None]
             if cut in parts:
                 parts[cut].append(part)
     for cut, keys in cuts.items():
-        withheld = _parts_to_withhold(cut, parents[cut[1].key], parts[cut])
+        wider, withheld = parents[cut[1].key], set()
+        for sample in SAMPLES:
+            if sample.own_problem(wider) is None:
+                withheld |= _parts_to_withhold(cut, wider, parts[cut], sample, withheld)
         for key in withheld.intersection(keys):
             problems[key] = (
                 f"beside the wider segment {cut[1].key} and its other published {cut[0]} parts "
@@ -133,19 +179,28 @@ def _parts_query(dimension: str, wider: Segment) -> Q:
     return same & Q(scope__in=[REGION, COUNTRY])
 
 
-def _parts_to_withhold(cut: tuple[str, Segment], wider: MarketRange, parts: list[MarketRange]) -> set[str]:
-    shown = sorted((p for p in parts if p.is_publishable), key=lambda p: (p.sample_size, p.key))
-    hidden = [p for p in parts if not p.is_publishable]
+def _parts_to_withhold(
+    cut: tuple[str, Segment], wider: MarketRange, parts: list[MarketRange], sample: _Sample, already: set[str]
+) -> set[str]:
+    """The parts to withhold, smallest first, so that `wider` less the rest passes the rule on `sample`.
+    A part counts as shown when its base pay is (for totals too: a range of postings alone shows the
+    same points in its base pay), unless `already` withheld."""
+    shown = sorted(
+        (p for p in parts if p.is_publishable and p.key not in already), key=lambda p: (p.sample_size, p.key)
+    )
+    hidden = [p for p in parts if not p.is_publishable or p.key in already]
     withheld = set()
-    while shown and _rest_reveals(cut, wider, shown, hidden):
+    while shown and _rest_reveals(cut, wider, shown, hidden, sample):
         part = shown.pop(0)
         withheld.add(part.key)
         hidden.append(part)
     return withheld
 
 
-def _rest_reveals(cut: tuple[str, Segment], wider: MarketRange, shown: list[MarketRange], hidden) -> bool:
-    """Whether the points of `wider` in none of the `shown` parts fail the publication rule.
+def _rest_reveals(
+    cut: tuple[str, Segment], wider: MarketRange, shown: list[MarketRange], hidden, sample: _Sample
+) -> bool:
+    """Whether the points of `sample` in `wider` and in none of the `shown` parts fail the publication rule.
 
     Those points are the `hidden` parts' plus any in no part (a posting without a city, say); the parts of
     one cut share no point, so the sample sizes add up. Bounds from the stored counts settle nearly every
@@ -155,29 +210,33 @@ def _rest_reveals(cut: tuple[str, Segment], wider: MarketRange, shown: list[Mark
     range's less the shown parts' (exactly that for size bands and sectors, since a company has one of
     each), and at least its points over its largest contributor's. Otherwise (or when the stored counts
     are mid-update) the data is read."""
-    n = wider.sample_size - sum(p.sample_size for p in shown)
+    size = {p.key: sample.counts(p)[0] for p in [*shown, *hidden]}
+    companies = {p.key: sample.counts(p)[1] for p in [*shown, *hidden]}
+    wider_size, wider_companies = sample.counts(wider)
+    n = wider_size - sum(size[p.key] for p in shown)
     if n == 0:
         return False
     minimum, min_companies = settings.MARKET_MIN_SAMPLE_SIZE, settings.MARKET_MIN_COMPANIES
     if 0 < n < minimum:
         return True
-    outside = n - sum(p.sample_size for p in hidden)
-    if outside == 0 and len(hidden) == 1:
-        return hidden[0].publishability_problem is not None  # what is left is that one part
+    outside = n - sum(size[p.key] for p in hidden)
+    if outside == 0 and len(hidden) == 1:  # what is left is that one part
+        return sample.own_problem(hidden[0]) is not None
     if n > 0 and outside >= 0:
         exact = cut[0] in (SIZE_CUT, SECTOR_CUT)
-        beyond_shown = wider.company_count - sum(p.company_count for p in shown)
-        hidden_largest = [_largest(p) for p in hidden]
+        beyond_shown = wider_companies - sum(companies[p.key] for p in shown)
+        hidden_largest = [sample.largest(p) for p in hidden]
         if exact:  # each company is in one part: the largest is one part's largest, or in no part
-            largest = min(_largest(wider), max([outside, *hidden_largest]), n)
+            largest = min(sample.largest(wider), max([outside, *hidden_largest]), n)
         else:
-            largest = min(_largest(wider), outside + sum(hidden_largest), n)
-        at_least = max([beyond_shown, *(p.company_count for p in hidden), _at_least_contributors(n, largest)])
+            largest = min(sample.largest(wider), outside + sum(hidden_largest), n)
+        at_least = max([beyond_shown, *(companies[p.key] for p in hidden), _at_least_contributors(n, largest)])
         if at_least >= min_companies and 2 * largest <= n:
             return False
         if exact and beyond_shown < min_companies:
             return True
-    return rest_problem(cut[0], cut[1], [Segment.from_key(p.key) for p in shown]) is not None
+    parts = [Segment.from_key(p.key) for p in shown]
+    return rest_problem(cut[0], cut[1], parts, with_surveys=sample.with_surveys) is not None
 
 
 def _at_least_contributors(points: int, largest: int) -> int:
@@ -186,15 +245,9 @@ def _at_least_contributors(points: int, largest: int) -> int:
     return -(-points // largest) if largest > 0 else 0
 
 
-def _largest(market_range: MarketRange) -> int:
-    """At most this many data points come from a range's largest contributor: its share is stored to 4
-    decimal places, rounded by up to 0.00005, and the count is a whole number (exact below 10,000 points)."""
-    n = market_range.sample_size
-    return min(math.floor((market_range.top_company_share + Decimal("0.00005")) * n), n)
-
-
-def difference_problem(outer: Segment, inner: Segment, *, now=None) -> str | None:
-    """The publication rule applied to the data points of `outer` that are not in `inner`."""
+def difference_problem(outer: Segment, inner: Segment, *, with_surveys=True, now=None) -> str | None:
+    """The publication rule applied to the data points of `outer` that are not in `inner` (without survey
+    records: the postings' totals alone)."""
     now = now or timezone.now()
     postings = (
         JobPosting.objects.visible(now)
@@ -205,12 +258,12 @@ def difference_problem(outer: Segment, inner: Segment, *, now=None) -> str | Non
     surveyed = SalaryObservation.objects.in_segment(outer, today=today).exclude(
         pk__in=SalaryObservation.objects.in_segment(inner, today=today).values("pk")
     )
-    return _rule_problem(postings, surveyed)
+    return _rule_problem(postings, surveyed, with_surveys=with_surveys)
 
 
-def rest_problem(dimension: str, wider: Segment, parts: list[Segment], *, now=None) -> str | None:
+def rest_problem(dimension: str, wider: Segment, parts: list[Segment], *, with_surveys=True, now=None) -> str | None:
     """The publication rule applied to the data points of `wider` in none of `parts` (its parts along
-    `dimension`, as Segment.cuts names them)."""
+    `dimension`, as Segment.cuts names them; without survey records: the postings' totals alone)."""
     now = now or timezone.now()
     postings = JobPosting.objects.visible(now).in_segment(wider)
     surveyed = SalaryObservation.objects.in_segment(wider, today=now.date())
@@ -224,13 +277,16 @@ def rest_problem(dimension: str, wider: Segment, parts: list[Segment], *, now=No
     else:
         countries = {c for part in parts for c in ([part.place] if part.scope == COUNTRY else COUNTRIES_IN[part.place])}
         postings, surveyed = postings.exclude(country__in=countries), surveyed.exclude(country__in=countries)
-    return _rule_problem(postings, surveyed)
+    return _rule_problem(postings, surveyed, with_surveys=with_surveys)
 
 
-def _rule_problem(postings: QuerySet, surveyed: QuerySet) -> str | None:
-    """The publication rule applied to these postings and survey records taken together."""
+def _rule_problem(postings: QuerySet, surveyed: QuerySet, *, with_surveys: bool) -> str | None:
+    """The publication rule applied to these postings and survey records taken together (or to the
+    postings' totals alone)."""
+    if not with_surveys:
+        postings = postings.filter(total_comp_mid_usd__isnull=False)
     per_company = list(postings.values("company_id").annotate(n=Count("id")).values_list("n", flat=True))
-    surveys = surveyed.count()
+    surveys = surveyed.count() if with_surveys else 0
     n, contributors = sum(per_company) + surveys, len(per_company) + surveys
     largest = max([*per_company, 1 if surveys else 0])
     if 0 < n < settings.MARKET_MIN_SAMPLE_SIZE or (n and contributors < settings.MARKET_MIN_COMPANIES):

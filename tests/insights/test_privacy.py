@@ -300,3 +300,59 @@ def test_one_large_company_cannot_be_had_from_any_size_less_the_other_bands(api,
     }
     withheld = [listed[key] for key in (startup, mid_size) if key not in shown]
     assert withheld and all("size parts" in r["not_published_reason"] for r in withheld)
+
+
+@pytest.mark.django_db
+def test_totals_of_postings_outside_a_city_cannot_be_subtracted_out(api, tmp_path, django_capture_on_commit_callbacks):
+    """Five companies in Seattle, one more company's two postings elsewhere in the US, six survey records.
+    US − Seattle in base pay is 8 points from 7 contributors (safe); in total compensation, which rests
+    on postings alone, it is the one company's two packages."""
+    header = "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
+    year = date.today().year
+    rows = [
+        f"{year},SE,FT,Machine Learning Engineer,{140_000 + 4_000 * i},USD,{140_000 + 4_000 * i},US,0,US,M"
+        for i in range(6)
+    ]
+    survey = tmp_path / "survey.csv"
+    survey.write_text("\n".join([header, *rows]) + "\n")
+    call_command("import_salaries", str(survey), "--format", "aijobs", "--report", str(tmp_path / "report.csv"))
+    with django_capture_on_commit_callbacks(execute=True):
+        for index in range(5):
+            PublishedPostingFactory(company=CompanyFactory(), city="Seattle", salary_min=120_000 + 10_000 * index)
+        lone_company = CompanyFactory()
+        lone = [
+            PublishedPostingFactory(
+                company=lone_company, city="", salary_min=s, salary_max=s + 20_000, bonus_target_pct=15
+            )
+            for s in (200_000, 210_000)
+        ]
+    market_ranges_rebuild()
+
+    us, seattle = "ml_engineer:senior:country:US:any:any:12m", "ml_engineer:senior:city:US.seattle:any:any:12m"
+    stored_us, stored_seattle = MarketRange.objects.get(key=us), MarketRange.objects.get(key=seattle)
+    assert (stored_us.sample_size, stored_us.total_sample_size, stored_us.total_company_count) == (13, 7, 6)
+    assert stored_us.is_publishable and stored_us.total_publishability_problem is None
+    assert stored_seattle.is_publishable and stored_seattle.total_publishability_problem is None
+
+    shown = everything_public(api)
+    secret = sum(p.total_comp_mid_usd for p in lone)
+    totals = {key: r["total_sample_size"] * Decimal(r["total_mean"]) for key, r in shown.items() if r["total_mean"]}
+    # Any published figure over postings alone: totals, and base pay of a range with no survey records.
+    posted = {
+        key: r["sample_size"] * Decimal(r["mean"])
+        for key, r in shown.items()
+        if r["provenance"]["observation_count"] == 0
+    }
+    for outer_total in totals.values():
+        for inner_total in [*totals.values(), *posted.values()]:
+            assert abs(outer_total - inner_total - secret) > 1
+    assert not (us in totals and seattle in shown)
+    [listed] = [
+        r
+        for r in api.get(MARKET_RANGES, {"city": "US.seattle", "role": "ml_engineer", "level": "senior"}).json()[
+            "results"
+        ]
+        if r["key"] == seattle
+    ]
+    if seattle not in shown:
+        assert "total compensation" in listed["not_published_reason"]
