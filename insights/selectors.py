@@ -437,31 +437,31 @@ def _quartiles(market_range: MarketRange) -> dict:
 
 
 def _context(posting, ranges, problems, rate: Rate | None, requested: Rate | None) -> dict:
-    usable = _first_publishable(context_segments(posting), ranges, problems)
+    chain = context_segments(posting)
+    usable = _first_publishable(chain, ranges, problems)
     if usable is None:
-        own = ranges.get(context_segments(posting)[0].key)
+        own = ranges.get(chain[0].key)
         return {
             "status": "insufficient_data",
             "message": "Not enough data for this role, level and place: a market range needs at least "
             "5 postings from at least 3 companies, none supplying more than half.",
-            "segment": _segment_info(context_segments(posting)[0]),
+            "segment": _segment_info(chain[0]),
             "sample_size": own.sample_size if own else 0,
             "company_count": own.company_count if own else 0,
             "as_of": own.computed_at if own else None,
         }
     usd = _quartiles(usable)
     peers = {}
-    for name, chain in peer_segments(posting).items():
-        peer = _first_publishable(chain, ranges, problems)
+    for name, peer_chain in peer_segments(posting).items():
+        peer = _first_publishable(peer_chain, ranges, problems)
         peers[name] = (
             {"status": "ok", **_range_summary(posting, peer)}
             if peer
-            else {"status": "insufficient_data", "segment": _segment_info(chain[0])}
+            else {"status": "insufficient_data", "segment": _segment_info(peer_chain[0])}
         )
-    summary = _range_summary(posting, usable)
     return {
         "status": "ok",
-        **summary,
+        **_range_summary(posting, usable),
         "market": _in_currency(usd, rate, posting.salary_currency),
         **({"market_requested": _in_currency(usd, requested, requested.currency)} if requested else {}),
         "total_compensation": _total_context(posting, usable),

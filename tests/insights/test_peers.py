@@ -19,25 +19,24 @@ def quartiles(mids: list[Decimal]) -> dict[str, Decimal]:
     return {f"p{q}": Decimal(str(np.percentile(values, q))).quantize(Decimal("0.01")) for q in (25, 50, 75)}
 
 
+def one_posting_each(*, size_band: str, industry: str, lowest: int, step: int, companies: int = 6) -> list:
+    """One US posting from each of several new companies of this size and industry, pay rising by `step`."""
+    return [
+        PublishedPostingFactory(
+            company=CompanyFactory(size_band=size_band, industry=industry), city="",
+            salary_min=lowest + step * n, salary_max=lowest + 20_000 + step * n,
+        )
+        for n in range(companies)
+    ]  # fmt: skip
+
+
 @pytest.mark.django_db
 def test_peers_compare_with_the_same_size_band_and_sector(api, django_capture_on_commit_callbacks):
     """Six startups pay less than six large companies; a startup's posting sits around the middle of the
     whole US market but is compared with startups too, where it is high."""
     with django_capture_on_commit_callbacks(execute=True):
-        startups = [
-            PublishedPostingFactory(
-                company=CompanyFactory(size_band="startup", industry="Software"), city="",
-                salary_min=100_000 + 6_000 * n, salary_max=120_000 + 6_000 * n,
-            )
-            for n in range(6)
-        ]  # fmt: skip
-        large = [
-            PublishedPostingFactory(
-                company=CompanyFactory(size_band="large", industry="Banking"), city="",
-                salary_min=180_000 + 8_000 * n, salary_max=200_000 + 8_000 * n,
-            )
-            for n in range(6)
-        ]  # fmt: skip
+        startups = one_posting_each(size_band="startup", industry="Software", lowest=100_000, step=6_000)
+        large = one_posting_each(size_band="large", industry="Banking", lowest=180_000, step=8_000)
 
     listed = {item["id"]: item for item in api.get(JOBS, {"page_size": 50}).json()["results"]}
     top_startup = listed[startups[-1].pk]["salary_context"]

@@ -25,6 +25,21 @@ PLACES = [("US", "Seattle"), ("US", "Austin"), ("CA", "Toronto"), ("DE", "Berlin
 SECTORS = ("any", "technology", "finance", "healthcare")  # every sector the random companies below can have
 
 
+SURVEY_HEADER = (
+    "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,"
+    "employee_residence,remote_ratio,company_location,company_size"
+)
+
+
+def import_us_survey(tmp_path, salaries) -> None:
+    """This year's survey records of US senior ML engineers at these salaries, through the real importer."""
+    year = date.today().year
+    rows = [f"{year},SE,FT,Machine Learning Engineer,{s},USD,{s},US,0,US,M" for s in salaries]
+    survey = tmp_path / "survey.csv"
+    survey.write_text("\n".join([SURVEY_HEADER, *rows]) + "\n")
+    call_command("import_salaries", str(survey), "--format", "aijobs", "--report", str(tmp_path / "report.csv"))
+
+
 def everything_public(api) -> dict[str, dict]:
     """Every range an anonymous client is shown with numbers, through every filter combination."""
     shown = {}
@@ -195,15 +210,7 @@ def test_totals_from_one_company_are_withheld_even_when_survey_records_make_base
 ):
     """Total compensation rests on postings alone: six survey respondents make the US base range public
     (11 points, 7 contributors, the largest 5 of 11), but its totals would be one company's five packages."""
-    header = "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
-    year = date.today().year
-    rows = [
-        f"{year},SE,FT,Machine Learning Engineer,{150_000 + 5_000 * i},USD,{150_000 + 5_000 * i},US,0,US,M"
-        for i in range(6)
-    ]
-    survey = tmp_path / "survey.csv"
-    survey.write_text("\n".join([header, *rows]) + "\n")
-    call_command("import_salaries", str(survey), "--format", "aijobs", "--report", str(tmp_path / "report.csv"))
+    import_us_survey(tmp_path, [150_000 + 5_000 * i for i in range(6)])
     one_company = CompanyFactory(size_band="large")
     with django_capture_on_commit_callbacks(execute=True):
         for salary in range(200_000, 250_000, 10_000):
@@ -307,15 +314,7 @@ def test_totals_of_postings_outside_a_city_cannot_be_subtracted_out(api, tmp_pat
     """Five companies in Seattle, one more company's two postings elsewhere in the US, six survey records.
     US − Seattle in base pay is 8 points from 7 contributors (safe); in total compensation, which rests
     on postings alone, it is the one company's two packages."""
-    header = "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
-    year = date.today().year
-    rows = [
-        f"{year},SE,FT,Machine Learning Engineer,{140_000 + 4_000 * i},USD,{140_000 + 4_000 * i},US,0,US,M"
-        for i in range(6)
-    ]
-    survey = tmp_path / "survey.csv"
-    survey.write_text("\n".join([header, *rows]) + "\n")
-    call_command("import_salaries", str(survey), "--format", "aijobs", "--report", str(tmp_path / "report.csv"))
+    import_us_survey(tmp_path, [140_000 + 4_000 * i for i in range(6)])
     with django_capture_on_commit_callbacks(execute=True):
         for index in range(5):
             PublishedPostingFactory(company=CompanyFactory(), city="Seattle", salary_min=120_000 + 10_000 * index)
