@@ -166,6 +166,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PayPeriodEnum": "salaries.money.PayPeriod",
+        "SourceKindEnum": "salaries.models.SourceKind",
+        "ProvenanceKindEnum": ["employer_posted", "survey_observation", "benchmark", "computed"],
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

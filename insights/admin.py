@@ -27,15 +27,12 @@ class MarketRangeAdmin(ReadOnlyAdmin):
         "p75",
         "p90",
         "mean",
-        "publishable",
+        "published",
+        "withheld_reason",
         "computed_at",
     ]
-    list_filter = ["role_family", "level", "scope", "size_band", "sector", "remote", "window"]
+    list_filter = ["published", "role_family", "level", "scope", "size_band", "sector", "remote", "window"]
     search_fields = ["key"]
-
-    @admin.display(boolean=True)
-    def publishable(self, market_range):
-        return market_range.is_publishable
 
 
 @admin.register(DirtySegment)

@@ -6,7 +6,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import error_responses
+from config.conditional import conditional
+from config.pagination import KeysetPagination, paginated_schema
 from insights.comparisons import claims_checked
+from insights.disclosure import CONFIDENCE_RULE
+from insights.models import MarketRange
 from insights.regions import REGION_NAMES
 from insights.segments import (
     ANY,
@@ -21,13 +25,13 @@ from insights.segments import (
     city_place,
 )
 from insights.selectors import (
-    CONFIDENCE_RULE,
     market_range_history,
     market_ranges_list,
-    nearest_publishable_wider,
-    publication_problems,
+    nearest_published_wider,
+    range_exact,
+    range_public,
 )
-from insights.serializers import MarketRangeSerializer
+from insights.serializers import ClaimSerializer, HistorySerializer, MarketRangeSerializer
 from jobs.services import user_is_moderator
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
@@ -82,45 +86,51 @@ class MarketRangeFilter(filters.FilterSet):
     filter_remote = filter_window = filter_sector = filter_size
 
 
-class MarketRangeList(generics.ListAPIView):
+class MarketRangeList(generics.GenericAPIView):
     """Market pay ranges per segment: role family × level × place (city, country, region, world) × company
     size × sector (country scope and wider; postings only, since surveys give no industry) × remote × window,
-    in annual USD, for base pay and total compensation.
+    in annual USD, for base pay and total compensation, as released to the public.
 
-    A range built on fewer than 5 data points, fewer than 3 contributors, or with one company supplying
-    more than half of the points is listed with `publishable: false`, no numbers, and the nearest wider
-    segment that is publishable (`wider_publishable`); moderators see the numbers. So is a range whose
-    difference from a wider range holding all its points (another place scope, any size, any sector,
-    on-site and remote, all time) would fail that rule, since the two sample sizes and means give the difference's pay
-    total: no pair of published ranges reveals fewer than 3 companies' pay. Likewise along each cut of a
-    range into parts (size bands, sectors, the places inside it): when the range less its published parts
-    would fail the rule, the smallest parts are withheld too. Confidence: {CONFIDENCE}
+    Public figures are a release decided when the range is computed (insights.disclosure): percentiles moved
+    by a few percent by noise fixed to the data behind them (so asking again, or through another segment
+    holding the same data, gives the same figures), rounded to 100 USD, p10 and p90 only from 20 data points,
+    counts perturbed by up to 2, and no mean. A range built on fewer than 5 data points, fewer than 3
+    contributors, or with one contributor supplying more than half is withheld (`published: false`, the
+    reason, and the nearest wider published segment). Moderators also see the exact figures (`exact`).
+    Confidence: {CONFIDENCE}
     """
 
-    serializer_class = MarketRangeSerializer
     filterset_class = MarketRangeFilter
+    queryset = MarketRange.objects.none()  # for the schema; get_queryset gives the real one
 
     def get_queryset(self):
         return market_ranges_list()
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "show_unpublished": user_is_moderator(self.request.user)}
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        problems = publication_problems(page)
-        context = {
-            **self.get_serializer_context(),
-            "problems": problems,
-            "wider_publishable": nearest_publishable_wider(page, problems),
-        }
-        return self.get_paginated_response(MarketRangeSerializer(page, many=True, context=context).data)
-
     @extend_schema(
-        summary="Market pay ranges per segment", responses={200: MarketRangeSerializer, **error_responses(400, 404)}
+        summary="Market pay ranges per segment",
+        parameters=[
+            OpenApiParameter("cursor", str, description="From `next` or `previous` of another page."),
+            OpenApiParameter("page_size", int, description="1 to 100; default 20."),
+        ],
+        responses={200: paginated_schema(MarketRangeSerializer), **error_responses(400)},
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        moderator = user_is_moderator(request.user)
+
+        def build():
+            paginator = KeysetPagination(("key",))
+            page = paginator.paginate(self.filter_queryset(self.get_queryset()), request)
+            wider = nearest_published_wider(page)
+            results = []
+            for market_range in page:
+                item = range_public(market_range, wider_published=wider.get(market_range.key))
+                if moderator:
+                    item["exact"] = range_exact(market_range)
+                results.append(item)
+            return paginator.response(results)
+
+        viewer = "moderator" if moderator else "public"
+        return conditional(request, variant=f"ranges|{request.get_full_path()}|{viewer}", build=build)
 
 
 MarketRangeList.__doc__ = MarketRangeList.__doc__.replace("{CONFIDENCE}", CONFIDENCE_RULE)
@@ -132,7 +142,7 @@ class ClaimList(APIView):
     @extend_schema(
         summary="Source claims checked against the data",
         parameters=[OpenApiParameter("country", str, description="ISO 3166-1 alpha-2; default: all countries")],
-        responses={200: dict, **error_responses(400)},
+        responses={200: ClaimSerializer(many=True), **error_responses(400)},
     )
     def get(self, request):
         country = request.query_params.get("country")
@@ -142,9 +152,9 @@ class ClaimList(APIView):
 
 
 class MarketRangeHistory(APIView):
-    """A segment's range day by day (daily snapshots of publishable ranges), oldest first."""
+    """A segment's public release day by day (daily snapshots of published ranges), oldest first."""
 
-    @extend_schema(summary="History of a market range", responses={200: dict, **error_responses(404)})
+    @extend_schema(summary="History of a market range", responses={200: HistorySerializer, **error_responses(404)})
     def get(self, request, key: str):
         try:
             key = Segment.from_key(key).key  # the canonical spelling: an 8-part key with sector `any` is 7 parts

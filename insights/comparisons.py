@@ -1,85 +1,69 @@
-"""Comparisons across segments, and checks of what sources claim against the data we hold."""
+"""Comparisons across segments, and checks of what sources claim against the data we hold.
 
-import statistics
-from collections import Counter, defaultdict
+Computed from released market ranges only (insights.disclosure): a comparison is post-processing of public
+figures, so it can show nothing the ranges themselves do not."""
+
 from decimal import Decimal
 
-from django.conf import settings
-
-from jobs.models import JobPosting
-from salaries.models import SalaryObservation, SourceClaim
+from insights.models import MarketRange
+from insights.segments import COUNTRY, WINDOW_ALL
+from insights.selectors import RELEASE_COLUMNS
+from salaries.models import SourceClaim
 from salaries.taxonomy import SizeBand
 
-SIDES = [SizeBand.STARTUP, SizeBand.LARGE]
+SIDES = {"startup": SizeBand.STARTUP, "large": SizeBand.LARGE}
 SIZE_NOTE = (
     "Startups: postings by companies in the startup band, and survey records from companies with fewer than "
-    "50 employees; large: postings by large enterprises, and survey records from companies with more than 250."
+    "50 employees; large: postings by large enterprises, and survey records from companies with more than 250. "
+    "Each side is the released market range of its level, country and size band over all time: its median as "
+    "published (with the ranges' noise), counted only when both sides are published."
 )
 
 
-def _base_pay_points(*, role_family: str, country: str | None) -> dict[tuple[str, str, str], list[tuple[int, Decimal]]]:
-    """Base pay per (level, country, size band), each with its contributor: visible postings' midpoints (their
-    company) and survey salaries (each respondent their own, as in market ranges)."""
-    postings = JobPosting.objects.visible().filter(role_family=role_family, company__size_band__in=SIDES)
-    observations = SalaryObservation.objects.filter(role_family=role_family, company_size__in=SIDES)
+def _side_ranges(*, role_family: str, country: str | None) -> dict[tuple[str, str, str], MarketRange]:
+    """The all-time, any-sector, country ranges of startups and large companies, by (level, country, size band)."""
+    ranges = MarketRange.objects.filter(
+        role_family=role_family, scope=COUNTRY, size_band__in=list(SIDES.values()), sector="", remote=False,
+        window=WINDOW_ALL, sample_size__gt=0,
+    )  # fmt: skip
     if country:
-        postings, observations = postings.filter(country=country), observations.filter(country=country)
-    points: dict[tuple[str, str, str], list[tuple[int, Decimal]]] = defaultdict(list)
-    posted = postings.values_list("level", "country", "company__size_band", "company_id", "salary_mid_usd")
-    for level, place, size, company, pay in posted:
-        points[(level, place, size)].append((company, pay))
-    surveyed = observations.values_list("level", "country", "company_size", "id", "salary_usd")
-    for level, place, size, record, pay in surveyed:
-        points[(level, place, size)].append((-record, pay))
-    return points
+        ranges = ranges.filter(place=country)
+    return {(r.level, r.place, r.size_band): r for r in ranges.only(*RELEASE_COLUMNS, "level", "place", "size_band")}
 
 
-def _publishable(points: list[tuple[int, Decimal]]) -> bool:
-    """The market ranges' publication rule, for one side of a cell: its median is shown only if it passes."""
-    per_contributor = Counter(contributor for contributor, _ in points)
-    return (
-        len(points) >= settings.MARKET_MIN_SAMPLE_SIZE
-        and len(per_contributor) >= settings.MARKET_MIN_COMPANIES
-        and max(per_contributor.values()) * 2 <= len(points)
-    )
+def _side(market_range: MarketRange) -> dict:
+    if not market_range.published:
+        return {"published": False, "withheld_reason": market_range.withheld_reason, "median_usd": None,
+                "sample_size": None}  # fmt: skip
+    release = market_range.release
+    return {"published": True, "withheld_reason": None, "median_usd": Decimal(release["p50"]),
+            "sample_size": release["sample_size"]}  # fmt: skip
 
 
 def startup_cash_discount(*, role_family: str, country: str | None = None) -> dict:
     """How much lower startups' base pay is than large companies', like for like: same level, same country.
 
-    Each (level, country) cell whose two sides both pass the market ranges' publication rule (at least 5
-    points from at least 3 contributors, none with more than half) gives a discount of medians; the overall
-    figure weights the cells by the points behind them. Thinner cells are listed with their counts only: a
-    median of one or two companies' points would be their pay.
+    Each (level, country) cell whose two sides are both published gives a discount of their released medians;
+    the overall figure weights the cells by their released sample sizes. A withheld side shows why, and no
+    median: a median of one or two companies' points would be their pay.
     """
-    points = _base_pay_points(role_family=role_family, country=country)
+    ranges = _side_ranges(role_family=role_family, country=country)
     cells, weighted, weights = [], Decimal(0), 0
-    for level, place in sorted({(level, place) for level, place, _ in points}):
-        startup, large = points.get((level, place, SizeBand.STARTUP)), points.get((level, place, SizeBand.LARGE))
-        if not startup or not large:
+    for level, place in sorted({(level, place) for level, place, _ in ranges}):
+        sides = {name: ranges.get((level, place, band)) for name, band in SIDES.items()}
+        if None in sides.values():
             continue
-        shown = {side: _publishable(side_points) for side, side_points in (("startup", startup), ("large", large))}
-        medians = {
-            "startup": statistics.median(pay for _, pay in startup) if shown["startup"] else None,
-            "large": statistics.median(pay for _, pay in large) if shown["large"] else None,
-        }
-        counted = shown["startup"] and shown["large"]
-        discount = ((1 - medians["startup"] / medians["large"]) * 100).quantize(Decimal("0.1")) if counted else None
-        cells.append(
-            {
-                "level": level,
-                "country": place,
-                "startup_median_usd": medians["startup"].quantize(Decimal("0.01")) if shown["startup"] else None,
-                "large_median_usd": medians["large"].quantize(Decimal("0.01")) if shown["large"] else None,
-                "startup_points": len(startup),
-                "large_points": len(large),
-                "discount_pct": discount,
-                "counted": counted,
-            }
+        startup, large = _side(sides["startup"]), _side(sides["large"])
+        counted = startup["published"] and large["published"]
+        discount = (
+            ((1 - startup["median_usd"] / large["median_usd"]) * 100).quantize(Decimal("0.1")) if counted else None
         )
+        cells.append({"level": level, "country": place, "startup": startup, "large": large,
+                      "discount_pct": discount, "counted": counted})  # fmt: skip
         if counted:
-            weighted += discount * (len(startup) + len(large))
-            weights += len(startup) + len(large)
+            size = startup["sample_size"] + large["sample_size"]
+            weighted += discount * size
+            weights += size
     return {
         "role_family": role_family,
         "country": country,
@@ -91,7 +75,7 @@ def startup_cash_discount(*, role_family: str, country: str | None = None) -> di
 
 
 def claims_checked(*, country: str | None = None) -> list[dict]:
-    """Every checkable claim from our sources, beside what the data says."""
+    """Every checkable claim from our sources, beside what the released data says."""
     results = []
     for claim in SourceClaim.objects.select_related("release__source"):
         observed = startup_cash_discount(role_family=claim.role_family or "ml_engineer", country=country)
@@ -115,7 +99,7 @@ def claims_checked(*, country: str | None = None) -> list[dict]:
                 "verdict": verdict,
                 "provenance": {
                     "kind": "computed",
-                    "source": "Job postings on this board and imported salary-survey records",
+                    "source": "Released market ranges (job postings on this board and imported salary-survey records)",
                     "sample_size": observed["sample_size"],
                     "as_of": None,
                 },

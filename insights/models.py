@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 
 from salaries.taxonomy import Level, RoleFamily
@@ -59,43 +58,35 @@ class MarketRange(models.Model):
     total_mean = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     pay_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     pay_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    cell_key = models.BigIntegerField(
+        default=0, help_text="Sum of the points' disclosure keys modulo 2³¹ (insights.disclosure). Never shown."
+    )
+    total_cell_key = models.BigIntegerField(default=0, help_text="The same over the total-compensation points.")
     computed_at = models.DateTimeField(help_text="As-of time: the data visible at this moment went in.")
+
+    # The public release, decided with the figures above by insights.disclosure and stored beside them: what any
+    # public endpoint shows of this range is read from here, never worked out from the exact figures.
+    published = models.BooleanField(default=False, help_text="The public sees this range's figures (in `release`).")
+    withheld_reason = models.CharField(max_length=200, blank=True)
+    total_published = models.BooleanField(default=False)
+    total_withheld_reason = models.CharField(max_length=200, blank=True)
+    release = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The public figures: perturbed counts and percentiles (insights.disclosure).",
+    )
+    release_version = models.PositiveSmallIntegerField(default=0, help_text="insights.disclosure.RULE_VERSION used.")
 
     class Meta:
         ordering = ["role_family", "level", "scope", "place"]
         indexes = [
             models.Index(fields=["role_family", "level", "scope", "place"], name="market_range_segment"),
+            # The newest as-of time is part of every list response's validator (config.conditional).
+            models.Index(fields=["computed_at"], name="market_range_computed"),
         ]
 
     def __str__(self):
         return self.key
-
-    @property
-    def publishability_problem(self) -> str | None:
-        """Why the public may not see this range's numbers, or None when they may."""
-        if self.sample_size < settings.MARKET_MIN_SAMPLE_SIZE:
-            return f"fewer than {settings.MARKET_MIN_SAMPLE_SIZE} data points"
-        if self.company_count < settings.MARKET_MIN_COMPANIES:
-            return f"fewer than {settings.MARKET_MIN_COMPANIES} distinct companies"
-        if self.top_company_share > 0.5:
-            return "one company supplies more than half of the data points"
-        return None
-
-    @property
-    def is_publishable(self) -> bool:
-        return self.publishability_problem is None
-
-    @property
-    def total_publishability_problem(self) -> str | None:
-        """The same rule for the total-compensation figures, which rest on a sample of their own (postings only):
-        a range whose base pay is publishable thanks to survey records can have totals from one company."""
-        if self.total_sample_size < settings.MARKET_MIN_SAMPLE_SIZE:
-            return f"fewer than {settings.MARKET_MIN_SAMPLE_SIZE} data points with total compensation"
-        if self.total_company_count < settings.MARKET_MIN_COMPANIES:
-            return f"fewer than {settings.MARKET_MIN_COMPANIES} distinct companies with total compensation"
-        if self.total_top_company_share > 0.5:
-            return "one company supplies more than half of the total-compensation data points"
-        return None
 
 
 class DirtySegment(models.Model):
@@ -116,20 +107,15 @@ class DirtySegment(models.Model):
 
 
 class MarketRangeSnapshot(models.Model):
-    """A publishable range as it stood on one day, kept so trends can be shown."""
+    """A published range's public release as it stood on one day, kept so trends can be shown.
+
+    Only the release is kept, never the exact figures: history is as public as today's figures, and a day's
+    release is the one the public saw that day (the same cell-key noise), so history less today tells no more
+    than two releases do."""
 
     key = models.CharField(max_length=200)
     day = models.DateField()
-    sample_size = models.PositiveIntegerField()
-    company_count = models.PositiveIntegerField()
-    recent_count = models.PositiveIntegerField(default=0)
-    p10 = models.DecimalField(max_digits=14, decimal_places=2)
-    p25 = models.DecimalField(max_digits=14, decimal_places=2)
-    p50 = models.DecimalField(max_digits=14, decimal_places=2)
-    p75 = models.DecimalField(max_digits=14, decimal_places=2)
-    p90 = models.DecimalField(max_digits=14, decimal_places=2)
-    mean = models.DecimalField(max_digits=14, decimal_places=2)
-    total_p50 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    release = models.JSONField(help_text="The range's public figures that day (insights.disclosure).")
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -1,111 +1,207 @@
+"""The shapes of market-range output, for the OpenAPI schema. The output itself is built by insights.selectors
+(plain dictionaries read from stored releases); tests/test_schema.py checks real responses against these."""
+
 from rest_framework import serializers
 
-from insights.models import MarketRange
-from insights.segments import Segment
-from insights.selectors import market_range_confidence, market_range_provenance
+from insights.segments import SCOPES, WINDOWS
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
-PERCENTILES = ("p10", "p25", "p50", "p75", "p90", "mean")
-TOTALS = tuple(f"total_{name}" for name in PERCENTILES)
+MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class MarketRangeSerializer(serializers.ModelSerializer):
-    """A segment's range; numbers are withheld from non-moderators when the segment is too thin."""
+class SegmentSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    role_family = serializers.ChoiceField(choices=RoleFamily.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    scope = serializers.ChoiceField(choices=SCOPES)
+    place = serializers.CharField(allow_null=True, help_text="US.seattle, US, europe; null for the world.")
+    size_band = serializers.ChoiceField(choices=SizeBand.choices, allow_null=True, help_text="Null: any size.")
+    sector = serializers.ChoiceField(choices=Sector.choices, allow_null=True, help_text="Null: any sector.")
+    remote = serializers.BooleanField(help_text="true: remote postings only; false: on-site and remote together.")
+    window = serializers.ChoiceField(choices=list(WINDOWS))
 
-    confidence = serializers.SerializerMethodField()
-    currency = serializers.SerializerMethodField()
-    period = serializers.SerializerMethodField()
-    publishable = serializers.SerializerMethodField()
-    not_published_reason = serializers.SerializerMethodField()
-    total_not_published_reason = serializers.SerializerMethodField()
-    wider_segment = serializers.SerializerMethodField()
-    wider_publishable = serializers.SerializerMethodField()
-    provenance = serializers.SerializerMethodField()
 
-    class Meta:
-        model = MarketRange
-        fields = [
-            "key",
-            "role_family",
-            "level",
-            "scope",
-            "place",
-            "size_band",
-            "sector",
-            "remote",
-            "window",
-            "confidence",
-            "currency",
-            "period",
-            "p10",
-            "p25",
-            "p50",
-            "p75",
-            "p90",
-            "mean",
-            "total_p10",
-            "total_p25",
-            "total_p50",
-            "total_p75",
-            "total_p90",
-            "total_mean",
-            "total_sample_size",
-            "total_company_count",
-            "total_not_published_reason",
-            "sample_size",
-            "posting_count",
-            "observation_count",
-            "company_count",
-            "computed_at",
-            "publishable",
-            "not_published_reason",
-            "wider_segment",
-            "wider_publishable",
-            "provenance",
-        ]
+class PercentilesSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    period = serializers.CharField()
+    p10 = serializers.DecimalField(**MONEY, allow_null=True, help_text="Published from 20 data points.")
+    p25 = serializers.DecimalField(**MONEY, allow_null=True)
+    p50 = serializers.DecimalField(**MONEY, allow_null=True)
+    p75 = serializers.DecimalField(**MONEY, allow_null=True)
+    p90 = serializers.DecimalField(**MONEY, allow_null=True, help_text="Published from 20 data points.")
 
-    def _problem(self, market_range) -> str | None:
-        problems = self.context.get("problems")
-        return problems[market_range.key] if problems is not None else market_range.publishability_problem
 
-    def get_publishable(self, market_range) -> bool:
-        return self._problem(market_range) is None
+class ExchangeRateSerializer(serializers.Serializer):
+    rate_to_usd = serializers.DecimalField(max_digits=20, decimal_places=10)
+    date = serializers.DateField(allow_null=True)
+    source = serializers.CharField()
 
-    def get_not_published_reason(self, market_range) -> str | None:
-        """Why the public does not see this range's numbers; null when it does."""
-        return self._problem(market_range)
 
-    def get_total_not_published_reason(self, market_range) -> str | None:
-        """Why the public does not see the total-compensation figures (their own sample: postings only)."""
-        return self._problem(market_range) or market_range.total_publishability_problem
+class PercentilesInCurrencySerializer(PercentilesSerializer):
+    exchange_rate = ExchangeRateSerializer()
 
-    def get_confidence(self, market_range) -> str:
-        return market_range_confidence(market_range)
 
-    def get_currency(self, market_range) -> str:
-        return "USD"
+class RangeProvenanceSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Always `computed`.")
+    source = serializers.CharField()
+    sources = serializers.ListField(
+        child=serializers.ChoiceField(choices=["employer_posted", "survey_observation"]),
+        help_text="The kinds of data behind the figures.",
+    )
+    sample_size = serializers.IntegerField(allow_null=True, help_text="Perturbed by up to 2.")
+    company_count = serializers.IntegerField(allow_null=True, required=False, help_text="Perturbed by up to 2.")
+    as_of = serializers.DateTimeField(allow_null=True)
+    disclosure = serializers.CharField(help_text="How the public figures are protected.")
 
-    def get_period(self, market_range) -> str:
-        return "YEAR"
 
-    def get_wider_segment(self, market_range) -> str | None:
-        wider = Segment.from_key(market_range.key).wider()
-        return wider.key if wider else None
+class ExactFiguresSerializer(serializers.Serializer):
+    """The exact figures behind a range (moderators and admins only)."""
 
-    def get_wider_publishable(self, market_range) -> str | None:
-        """The nearest wider segment with publishable numbers, when this one has none."""
-        return self.context.get("wider_publishable", {}).get(market_range.key)
+    sample_size = serializers.IntegerField()
+    posting_count = serializers.IntegerField()
+    observation_count = serializers.IntegerField()
+    recent_count = serializers.IntegerField()
+    company_count = serializers.IntegerField()
+    top_company_share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    p10 = serializers.DecimalField(**MONEY, allow_null=True)
+    p25 = serializers.DecimalField(**MONEY, allow_null=True)
+    p50 = serializers.DecimalField(**MONEY, allow_null=True)
+    p75 = serializers.DecimalField(**MONEY, allow_null=True)
+    p90 = serializers.DecimalField(**MONEY, allow_null=True)
+    mean = serializers.DecimalField(**MONEY, allow_null=True)
+    total_sample_size = serializers.IntegerField()
+    total_company_count = serializers.IntegerField()
+    total_top_company_share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    total_p10 = serializers.DecimalField(**MONEY, allow_null=True)
+    total_p25 = serializers.DecimalField(**MONEY, allow_null=True)
+    total_p50 = serializers.DecimalField(**MONEY, allow_null=True)
+    total_p75 = serializers.DecimalField(**MONEY, allow_null=True)
+    total_p90 = serializers.DecimalField(**MONEY, allow_null=True)
+    total_mean = serializers.DecimalField(**MONEY, allow_null=True)
 
-    def get_provenance(self, market_range) -> dict:
-        return market_range_provenance(market_range)
 
-    def to_representation(self, market_range):
-        data = super().to_representation(market_range)
-        if self.context.get("show_unpublished"):
-            return data
-        if self._problem(market_range):
-            for name in PERCENTILES + TOTALS:
-                data[name] = None
-        elif market_range.total_publishability_problem:
-            for name in TOTALS:
-                data[name] = None
-        return data
+class MarketRangeSerializer(serializers.Serializer):
+    """A segment's range as released to the public (insights.disclosure), or why it is withheld."""
+
+    segment = SegmentSerializer()
+    published = serializers.BooleanField()
+    withheld_reason = serializers.CharField(allow_null=True)
+    wider_published = serializers.CharField(
+        allow_null=True, help_text="For a withheld range: the nearest wider segment that is published."
+    )
+    base_pay = PercentilesSerializer(allow_null=True)
+    total_compensation = PercentilesSerializer(allow_null=True, help_text="From postings alone: their packages.")
+    total_withheld_reason = serializers.CharField(allow_null=True)
+    sample_size = serializers.IntegerField(allow_null=True, help_text="Perturbed by up to 2.")
+    company_count = serializers.IntegerField(allow_null=True, help_text="Perturbed by up to 2.")
+    total_sample_size = serializers.IntegerField(allow_null=True)
+    confidence = serializers.ChoiceField(choices=["high", "medium", "low"], allow_null=True)
+    as_of = serializers.DateTimeField()
+    provenance = RangeProvenanceSerializer()
+    exact = ExactFiguresSerializer(required=False, help_text="Moderators only.")
+
+
+class PositionSerializer(serializers.Serializer):
+    midpoint_annual_usd = serializers.DecimalField(**MONEY)
+    midpoint_percentile = serializers.DecimalField(max_digits=4, decimal_places=1)
+    percentile_clamped = serializers.BooleanField(help_text="Outside the outermost published percentile.")
+    label = serializers.ChoiceField(choices=["below", "within", "above"], help_text="Against the p25–p75 band.")
+
+
+class TotalContextSerializer(PercentilesSerializer):
+    sample_size = serializers.IntegerField()
+    posting_total_annual_usd = serializers.DecimalField(**MONEY)
+    posting_percentile = serializers.DecimalField(max_digits=4, decimal_places=1)
+
+
+class PeerContextSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "insufficient_data"])
+    segment = SegmentSerializer()
+    market_usd = PercentilesSerializer(required=False)
+    sample_size = serializers.IntegerField(required=False)
+    company_count = serializers.IntegerField(required=False)
+    confidence = serializers.CharField(required=False)
+    as_of = serializers.DateTimeField(required=False)
+    position = PositionSerializer(required=False)
+    provenance = RangeProvenanceSerializer(required=False)
+
+
+class PeersSerializer(serializers.Serializer):
+    size_band = PeerContextSerializer(required=False, help_text="Companies of the poster's size band.")
+    sector = PeerContextSerializer(required=False, help_text="Companies of the poster's sector.")
+
+
+class SalaryContextSerializer(PeerContextSerializer):
+    """Where a posting's pay sits in the first published range of its country, region or the world."""
+
+    message = serializers.CharField(required=False)
+    withheld_reason = serializers.CharField(required=False)
+    market = PercentilesInCurrencySerializer(required=False, allow_null=True, help_text="In the posting's currency.")
+    market_requested = PercentilesInCurrencySerializer(required=False, help_text="With ?currency=.")
+    total_compensation = TotalContextSerializer(required=False, allow_null=True)
+    peers = PeersSerializer(required=False)
+
+
+class HistoryDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    base_pay = PercentilesSerializer()
+    sample_size = serializers.IntegerField()
+    company_count = serializers.IntegerField()
+    total_compensation = PercentilesSerializer(allow_null=True)
+    confidence = serializers.CharField()
+    provenance = RangeProvenanceSerializer()
+
+
+class HistorySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    history = HistoryDaySerializer(many=True)
+
+
+class ClaimSideSerializer(serializers.Serializer):
+    published = serializers.BooleanField()
+    withheld_reason = serializers.CharField(allow_null=True)
+    median_usd = serializers.DecimalField(**MONEY, allow_null=True, help_text="The released range's p50.")
+    sample_size = serializers.IntegerField(allow_null=True)
+
+
+class ClaimCellSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    country = serializers.CharField()
+    startup = ClaimSideSerializer()
+    large = ClaimSideSerializer()
+    discount_pct = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    counted = serializers.BooleanField()
+
+
+class ObservedDiscountSerializer(serializers.Serializer):
+    role_family = serializers.CharField()
+    country = serializers.CharField(allow_null=True)
+    discount_pct = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    sample_size = serializers.IntegerField()
+    cells = ClaimCellSerializer(many=True)
+    definition = serializers.CharField()
+
+
+class ClaimSourceSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class ClaimProvenanceSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    source = serializers.CharField()
+    sample_size = serializers.IntegerField()
+    as_of = serializers.DateTimeField(allow_null=True)
+
+
+class ClaimSerializer(serializers.Serializer):
+    claim = serializers.CharField()
+    metric = serializers.CharField()
+    claimed_low = serializers.DecimalField(max_digits=6, decimal_places=1)
+    claimed_high = serializers.DecimalField(max_digits=6, decimal_places=1)
+    source = ClaimSourceSerializer()
+    observed = ObservedDiscountSerializer()
+    verdict = serializers.ChoiceField(
+        choices=["consistent", "smaller_than_claimed", "larger_than_claimed", "not_enough_data"]
+    )
+    provenance = ClaimProvenanceSerializer()

@@ -6,12 +6,20 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from config.api import error_responses
+from config.conditional import conditional
 from config.errors import DomainError
+from config.pagination import KeysetPagination, paginated_schema
 from insights.selectors import salary_contexts_for
 from jobs import services
 from jobs.filters import JobPostingFilter
-from jobs.selectors import companies_of, postings_list, postings_visible_to
-from jobs.serializers import CloseSerializer, JobPostingSerializer, PostingWriteSerializer, RejectSerializer
+from jobs.selectors import LIST_ORDERINGS, companies_of, postings_list, postings_visible_to
+from jobs.serializers import (
+    CloseSerializer,
+    JobPostingSerializer,
+    PostingWriteSerializer,
+    RejectSerializer,
+    posting_representation,
+)
 from salaries.money import rate_on
 
 CURRENCY = OpenApiParameter(
@@ -24,13 +32,20 @@ SCOPE = OpenApiParameter(
     description="public (default): published, visible postings. mine: your companies' postings in any state. "
     "review: the moderation queue (moderators only).",
 )
+PAGING = [
+    OpenApiParameter("cursor", str, description="From `next` or `previous` of another page."),
+    OpenApiParameter("page_size", int, description="1 to 100; default 20."),
+    OpenApiParameter("count", bool, description="true: also count the matches, up to 10,000 (bounded)."),
+]
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List job postings with their salary context",
-        parameters=[SCOPE, CURRENCY],
-        responses={200: JobPostingSerializer, **error_responses(400, 404)},
+        description="Newest first (public), keyset-paged: follow `next`/`previous` (also in the `Link` header). "
+        "Public pages carry `ETag` and `Last-Modified` and answer conditional requests with 304.",
+        parameters=[SCOPE, CURRENCY, *PAGING],
+        responses={200: paginated_schema(JobPostingSerializer), **error_responses(400, 404)},
     ),
     retrieve=extend_schema(
         summary="One job posting with its salary context",
@@ -64,12 +79,15 @@ class JobPostingViewSet(
             return [permissions.AllowAny()]
         return [permissions.IsAuthenticated()]
 
+    def _scope(self) -> str:
+        scope = self.request.query_params.get("scope", "public")
+        if scope not in LIST_ORDERINGS:
+            raise ValidationError({"scope": ["Must be one of public, mine, review."]}, code="invalid_choice")
+        return scope
+
     def get_queryset(self):
         if self.action == "list":
-            scope = self.request.query_params.get("scope", "public")
-            if scope not in ("public", "mine", "review"):
-                raise ValidationError({"scope": ["Must be one of public, mine, review."]}, code="invalid_choice")
-            return postings_list(user=self.request.user, scope=scope)
+            return postings_list(user=self.request.user, scope=self._scope())
         return postings_visible_to(user=self.request.user)
 
     def _requested_rate(self):
@@ -82,20 +100,47 @@ class JobPostingViewSet(
         except DomainError as error:
             raise ValidationError({"currency": [error.message]}, code=error.code) from error
 
-    def _render(self, postings, *, many=False, status_code=status.HTTP_200_OK):
-        items = postings if many else [postings]
+    def _represent(self, postings: list, *, private) -> list[dict]:
+        """Each posting with its salary context: a constant number of queries whatever the number of postings."""
         requested = self._requested_rate()
-        contexts = salary_contexts_for(postings=items, today=timezone.now().date(), requested=requested)
-        context = {"request": self.request, "salary_contexts": contexts, "requested_rate": requested}
-        serializer = JobPostingSerializer(postings, many=many, context=context)
-        return serializer.data if many else Response(serializer.data, status=status_code)
+        companies = {posting.company_id: posting.company for posting in postings}
+        contexts = salary_contexts_for(
+            postings=postings, today=timezone.now().date(), requested=requested, companies=companies
+        )
+        return [
+            posting_representation(
+                posting, company=companies[posting.company_id], salary_context=contexts[posting.pk],
+                requested=requested, private=private(posting),
+            )
+            for posting in postings
+        ]  # fmt: skip
+
+    def _sees_private(self, posting) -> bool:
+        user = self.request.user
+        return services.user_is_moderator(user) or services.user_is_member(user, posting.company_id)
+
+    def _render(self, posting, *, status_code=status.HTTP_200_OK):
+        return Response(self._represent([posting], private=self._sees_private)[0], status=status_code)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self._render(page, many=True))
+        scope = self._scope()
+
+        def build():
+            paginator = KeysetPagination(LIST_ORDERINGS[scope])
+            postings = paginator.paginate(self.filter_queryset(self.get_queryset()), request)
+            return paginator.response(self._represent(postings, private=lambda posting: scope != "public"))
+
+        if scope != "public":
+            return build()
+        return conditional(request, variant=f"list|{request.get_full_path()}", build=build)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._render(self.get_object())
+        posting = self.get_object()
+        private = self._sees_private(posting)
+        viewer = f"user {request.user.pk}" if private else "public"
+        return conditional(
+            request, variant=f"detail|{request.get_full_path()}|{viewer}", build=lambda: self._render(posting)
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = PostingWriteSerializer(data=request.data)

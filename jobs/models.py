@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from insights.disclosure import new_record_key
 from salaries.money import PayPeriod
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
@@ -32,10 +33,13 @@ class Company(models.Model):
     website = models.URLField(blank=True)
     is_verified = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "companies"
         ordering = ["name"]
+        # Part of every list response's validator (config.conditional).
+        indexes = [models.Index(fields=["updated_at"], name="company_updated")]
 
     def __str__(self):
         return self.name
@@ -84,6 +88,11 @@ class RemotePolicy(models.TextChoices):
     REMOTE = "remote", "Remote"
 
 
+def visible_condition(now) -> Q:
+    """The one rule for what candidates see, as a condition: published and not past its expiry time."""
+    return Q(status=PostingStatus.PUBLISHED) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
 class JobPostingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=PostingStatus.PUBLISHED)
@@ -95,8 +104,7 @@ class JobPostingQuerySet(models.QuerySet):
         posting whose `expires_at` has passed stops counting at once, even before the
         periodic task flips its status to expired.
         """
-        now = now or timezone.now()
-        return self.published().filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        return self.filter(visible_condition(now or timezone.now()))
 
     def due_to_expire(self, now=None):
         return self.published().filter(expires_at__lte=now or timezone.now())
@@ -171,6 +179,12 @@ class JobPosting(models.Model):
     )
     fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
     fx_rate_date = models.DateField(null=True, blank=True, help_text="Empty when the pay is in USD.")
+
+    disclosure_key = models.IntegerField(
+        default=new_record_key,
+        editable=False,
+        help_text="Random and secret: market ranges' public noise is drawn from their points' keys (insights.disclosure).",
+    )
 
     status = models.CharField(max_length=20, choices=PostingStatus.choices, default=PostingStatus.DRAFT)
     rejection_reason = models.TextField(blank=True)

@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from jobs.models import Company, JobPosting, PostingStatus
+from jobs.models import Company, JobPosting, PostingStatus, visible_condition
 from jobs.services import user_is_moderator
 
 
@@ -11,12 +11,16 @@ def companies_of(user) -> QuerySet:
     return Company.objects.filter(memberships__user=user)
 
 
+# How each list scope is ordered, for keyset paging (each ends in the id, so it is a total order).
+LIST_ORDERINGS = {"public": ("-published_at", "-id"), "mine": ("-created_at", "-id"), "review": ("submitted_at", "id")}
+
+
 def postings_visible_to(*, user, now=None) -> QuerySet:
     """Postings a viewer may open: visible ones, their own companies' in any state, all for moderators."""
     postings = JobPosting.objects.select_related("company")
     if user_is_moderator(user):
         return postings
-    visible = Q(pk__in=JobPosting.objects.visible(now).values("pk"))
+    visible = visible_condition(now or timezone.now())
     if user and user.is_authenticated:
         return postings.filter(visible | Q(company__in=companies_of(user)))
     return postings.filter(visible)
@@ -28,9 +32,9 @@ def postings_list(*, user, scope: str = "public", now=None) -> QuerySet:
     now = now or timezone.now()
     postings = JobPosting.objects.select_related("company")
     if scope == "mine":
-        return postings.filter(company__in=companies_of(user)).order_by("-created_at", "-id")
+        return postings.filter(company__in=companies_of(user))
     if scope == "review":
         if not user_is_moderator(user):
             return postings.none()
-        return postings.filter(status=PostingStatus.PENDING_REVIEW).order_by("submitted_at", "id")
-    return postings.visible(now).order_by("-published_at", "-id")
+        return postings.filter(status=PostingStatus.PENDING_REVIEW)
+    return postings.visible(now)

@@ -1,8 +1,16 @@
+"""Postings in and out of the API: input serializers, and the output as plain dictionaries.
+
+Output is built by `posting_representation` (a list page builds one per posting, so it avoids per-field
+serializer machinery); `JobPostingSerializer` and the serializers beside it describe the same output for the
+OpenAPI schema, and tests/test_schema.py checks real responses against that description.
+"""
+
 import pycountry
 from rest_framework import serializers
 
 from config.api import SlugRelatedField
-from jobs.models import Company, EmploymentType, JobPosting, RemotePolicy
+from insights.serializers import SalaryContextSerializer
+from jobs.models import Company, EmploymentType, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
 from salaries.money import PayPeriod, currency_is_iso4217, from_usd
 from salaries.taxonomy import Level, RoleFamily
@@ -81,104 +89,189 @@ class CloseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[("closed", "Closed"), ("filled", "Filled")], default="closed")
 
 
+COMPANY_FIELDS = ("id", "name", "slug", "size_band", "funding_stage", "industry", "sector", "headquarters_country",
+                  "is_verified")  # fmt: skip
+# Seen only by the posting's company members and moderators: the public sees published postings' content.
+PRIVATE_FIELDS = ("status", "rejection_reason", "source_ref", "created_at", "submitted_at", "closed_at")
+
+
+def _provenance(posting, company) -> dict:
+    return {"kind": "employer_posted", "source": company.name, "sample_size": None, "as_of": posting.updated_at}
+
+
+def _pay(posting, company, requested) -> dict:
+    pay = {
+        "as_posted": {
+            "min": posting.salary_min,
+            "max": posting.salary_max,
+            "currency": posting.salary_currency,
+            "period": posting.salary_period,
+        },
+        "annual_usd": {
+            "min": posting.salary_min_usd,
+            "max": posting.salary_max_usd,
+            "midpoint": posting.salary_mid_usd,
+            "exchange_rate": {"rate_to_usd": posting.fx_rate_to_usd, "date": posting.fx_rate_date},
+        },
+        "provenance": _provenance(posting, company),
+    }
+    if requested is not None:
+        pay["annual_requested"] = {
+            "currency": requested.currency,
+            "min": from_usd(posting.salary_min_usd, requested),
+            "max": from_usd(posting.salary_max_usd, requested),
+            "midpoint": from_usd(posting.salary_mid_usd, requested),
+            "exchange_rate": {"rate_to_usd": requested.rate_to_usd, "date": requested.date, "source": requested.source},
+        }
+    return pay
+
+
+_COMPONENTS = ("base", "bonus", "equity_per_year", "sign_on_per_year", "total")
+
+
+def _compensation(posting, company) -> dict:
+    """The package per year at the base midpoint: each component, and the total, as posted and in USD."""
+    package = posting_total_compensation(posting)
+    usd = package.scaled(posting.fx_rate_to_usd)
+    return {
+        "currency": posting.salary_currency,
+        "period": "YEAR",
+        **{name: getattr(package, name) for name in _COMPONENTS},
+        "equity_unvalued_pct": list(package.equity_unvalued_pct) if package.equity_unvalued_pct else None,
+        "annual_usd": {name: getattr(usd, name) for name in _COMPONENTS} | {"total": posting.total_comp_mid_usd},
+        "as_posted": {name: getattr(posting, name) for name in sorted(PACKAGE_FIELDS)},
+        "provenance": _provenance(posting, company),
+    }
+
+
+def posting_representation(posting, *, company, salary_context, requested=None, private=False) -> dict:
+    """A posting as the API shows it; with `private`, also the fields only its company and moderators see."""
+    data = {
+        "id": posting.pk,
+        "title": posting.title,
+        "company": {name: getattr(company, name) for name in COMPANY_FIELDS},
+        "description": posting.description,
+        "role_family": posting.role_family,
+        "level": posting.level,
+        "employment_type": posting.employment_type,
+        "location": {"city": posting.city, "country": posting.country, "remote_policy": posting.remote_policy},
+        "pay": _pay(posting, company, requested),
+        "compensation": _compensation(posting, company),
+        "published_at": posting.published_at,
+        "expires_at": posting.expires_at,
+        "salary_context": salary_context,
+    }
+    if private:
+        data.update({name: getattr(posting, name) for name in PRIVATE_FIELDS})
+    return data
+
+
+# --- The same output, described for the OpenAPI schema -----------------------------------------------------------
+
+MONEY_OUT = {"max_digits": 14, "decimal_places": 2}
+
+
 class CompanySummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
-        fields = [
-            "id", "name", "slug", "size_band", "funding_stage", "industry", "sector", "headquarters_country",
-            "is_verified",
-        ]  # fmt: skip
+        fields = list(COMPANY_FIELDS)
 
 
-class JobPostingSerializer(serializers.ModelSerializer):
+class ExchangeRateUsedSerializer(serializers.Serializer):
+    rate_to_usd = serializers.DecimalField(max_digits=20, decimal_places=10)
+    date = serializers.DateField(allow_null=True, help_text="Null for USD.")
+    source = serializers.CharField(required=False)
+
+
+class ProvenanceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["employer_posted", "survey_observation", "benchmark", "computed"])
+    source = serializers.CharField()
+    sample_size = serializers.IntegerField(allow_null=True)
+    as_of = serializers.DateTimeField(allow_null=True)
+
+
+class PostedPaySerializer(serializers.Serializer):
+    min = serializers.DecimalField(**MONEY_OUT)
+    max = serializers.DecimalField(**MONEY_OUT)
+    currency = serializers.CharField()
+    period = serializers.ChoiceField(choices=PayPeriod.choices)
+
+
+class AnnualPaySerializer(serializers.Serializer):
+    min = serializers.DecimalField(**MONEY_OUT)
+    max = serializers.DecimalField(**MONEY_OUT)
+    midpoint = serializers.DecimalField(**MONEY_OUT)
+    exchange_rate = ExchangeRateUsedSerializer()
+
+
+class RequestedPaySerializer(AnnualPaySerializer):
+    currency = serializers.CharField()
+
+
+class PaySerializer(serializers.Serializer):
+    as_posted = PostedPaySerializer()
+    annual_usd = AnnualPaySerializer()
+    annual_requested = RequestedPaySerializer(required=False, help_text="With ?currency=: the pay in that currency.")
+    provenance = ProvenanceSerializer()
+
+
+class ComponentsSerializer(serializers.Serializer):
+    base = serializers.DecimalField(**MONEY_OUT)
+    bonus = serializers.DecimalField(**MONEY_OUT)
+    equity_per_year = serializers.DecimalField(**MONEY_OUT)
+    sign_on_per_year = serializers.DecimalField(**MONEY_OUT)
+    total = serializers.DecimalField(**MONEY_OUT)
+
+
+class PackageAsPostedSerializer(serializers.Serializer):
+    bonus_target_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    bonus_target_amount = serializers.DecimalField(**MONEY_OUT, allow_null=True)
+    company_valuation = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    equity_grant_amount = serializers.DecimalField(**MONEY_OUT, allow_null=True)
+    equity_pct_max = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+    equity_pct_min = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+    sign_on_bonus = serializers.DecimalField(**MONEY_OUT, allow_null=True)
+    vesting_years = serializers.IntegerField(allow_null=True)
+
+
+class CompensationSerializer(ComponentsSerializer):
+    currency = serializers.CharField()
+    period = serializers.CharField()
+    equity_unvalued_pct = serializers.ListField(
+        child=serializers.DecimalField(max_digits=6, decimal_places=3), allow_null=True,
+        help_text="A startup equity percentage with no valuation to price it: shown as a percentage, never as money.",
+    )  # fmt: skip
+    annual_usd = ComponentsSerializer()
+    as_posted = PackageAsPostedSerializer()
+    provenance = ProvenanceSerializer()
+
+
+class LocationSerializer(serializers.Serializer):
+    city = serializers.CharField(allow_blank=True)
+    country = serializers.CharField()
+    remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices)
+
+
+class JobPostingSerializer(serializers.Serializer):
+    """A posting: the public's fields, and for its company's members and moderators the workflow's too."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
     company = CompanySummarySerializer()
-    location = serializers.SerializerMethodField()
-    pay = serializers.SerializerMethodField()
-    compensation = serializers.SerializerMethodField()
-    salary_context = serializers.SerializerMethodField()
-
-    class Meta:
-        model = JobPosting
-        fields = [
-            "id",
-            "title",
-            "company",
-            "description",
-            "role_family",
-            "level",
-            "employment_type",
-            "location",
-            "pay",
-            "compensation",
-            "status",
-            "rejection_reason",
-            "source_ref",
-            "created_at",
-            "submitted_at",
-            "published_at",
-            "expires_at",
-            "closed_at",
-            "salary_context",
-        ]
-
-    def get_location(self, posting) -> dict:
-        return {"city": posting.city, "country": posting.country, "remote_policy": posting.remote_policy}
-
-    def get_pay(self, posting) -> dict:
-        requested = self.context.get("requested_rate")
-        pay = {
-            "as_posted": {
-                "min": posting.salary_min,
-                "max": posting.salary_max,
-                "currency": posting.salary_currency,
-                "period": posting.salary_period,
-            },
-            "annual_usd": {
-                "min": posting.salary_min_usd,
-                "max": posting.salary_max_usd,
-                "midpoint": posting.salary_mid_usd,
-                "exchange_rate": {"rate_to_usd": posting.fx_rate_to_usd, "date": posting.fx_rate_date},
-            },
-            "provenance": {
-                "kind": "employer_posted",
-                "source": posting.company.name,
-                "sample_size": None,
-                "as_of": posting.updated_at,
-            },
-        }
-        if requested is not None:
-            pay["annual_requested"] = {
-                "currency": requested.currency,
-                "min": from_usd(posting.salary_min_usd, requested),
-                "max": from_usd(posting.salary_max_usd, requested),
-                "midpoint": from_usd(posting.salary_mid_usd, requested),
-                "exchange_rate": {
-                    "rate_to_usd": requested.rate_to_usd,
-                    "date": requested.date,
-                    "source": requested.source,
-                },
-            }
-        return pay
-
-    def get_compensation(self, posting) -> dict:
-        """The package per year at the base midpoint: each component, and the total, as posted and in USD."""
-        package = posting_total_compensation(posting)
-        components = ("base", "bonus", "equity_per_year", "sign_on_per_year", "total")
-        usd = package.scaled(posting.fx_rate_to_usd)
-        return {
-            "currency": posting.salary_currency,
-            "period": "YEAR",
-            **{name: getattr(package, name) for name in components},
-            "equity_unvalued_pct": list(package.equity_unvalued_pct) if package.equity_unvalued_pct else None,
-            "annual_usd": {name: getattr(usd, name) for name in components} | {"total": posting.total_comp_mid_usd},
-            "as_posted": {name: getattr(posting, name) for name in sorted(PACKAGE_FIELDS)},
-            "provenance": {
-                "kind": "employer_posted",
-                "source": posting.company.name,
-                "sample_size": None,
-                "as_of": posting.updated_at,
-            },
-        }
-
-    def get_salary_context(self, posting) -> dict | None:
-        return self.context.get("salary_contexts", {}).get(posting.pk)
+    description = serializers.CharField(help_text="Sanitised HTML.")
+    role_family = serializers.ChoiceField(choices=RoleFamily.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
+    location = LocationSerializer()
+    pay = PaySerializer()
+    compensation = CompensationSerializer()
+    published_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="Shown until then (valid through).")
+    salary_context = SalaryContextSerializer(allow_null=True)
+    # Only for the posting's company members and moderators (PRIVATE_FIELDS): absent for everyone else.
+    status = serializers.CharField(required=False)
+    rejection_reason = serializers.CharField(required=False, allow_blank=True)
+    source_ref = serializers.CharField(required=False, allow_blank=True)
+    created_at = serializers.DateTimeField(required=False)
+    submitted_at = serializers.DateTimeField(required=False, allow_null=True)
+    closed_at = serializers.DateTimeField(required=False, allow_null=True)

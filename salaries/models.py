@@ -1,5 +1,6 @@
 from django.db import models
 
+from insights.disclosure import new_record_key
 from salaries.taxonomy import Level
 
 
@@ -10,13 +11,17 @@ class ExchangeRate(models.Model):
     date = models.DateField()
     rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
     source = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_unique_per_day"),
             models.CheckConstraint(condition=models.Q(rate_to_usd__gt=0), name="exchange_rate_positive"),
         ]
-        indexes = [models.Index(fields=["currency", "-date"], name="exchange_rate_latest")]
+        indexes = [
+            models.Index(fields=["currency", "-date"], name="exchange_rate_latest"),
+            models.Index(fields=["updated_at"], name="exchange_rate_updated"),
+        ]
         ordering = ["currency", "-date"]
 
     def __str__(self):
@@ -196,6 +201,11 @@ class SalaryObservation(models.Model):
     publisher_salary_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
     fx_rate_date = models.DateField(null=True, blank=True)
+    disclosure_key = models.IntegerField(
+        default=new_record_key,
+        editable=False,
+        help_text="Random and secret: market ranges' public noise is drawn from their points' keys (insights.disclosure).",
+    )
     updated_at = models.DateTimeField(auto_now=True, help_text="Last imported or re-imported with new values.")
 
     objects = SalaryObservationQuerySet.as_manager()

@@ -99,13 +99,22 @@ def rate_on(currency: str, on_date: date) -> Rate:
 
 def latest_rates(currencies: set[str], on_date: date) -> dict[str, Rate]:
     """The latest rate on or before `on_date` for each currency, in one query (for list pages)."""
+    from django.db.models import Q, Subquery
+
     from salaries.models import ExchangeRate
 
-    wanted = {c.upper() for c in currencies} - {BASE_CURRENCY}
+    wanted = sorted({c.upper() for c in currencies} - {BASE_CURRENCY})
     rates = {BASE_CURRENCY: USD_RATE}
-    rows = ExchangeRate.objects.filter(currency__in=wanted, date__lte=on_date).order_by("currency", "-date")
-    for row in rows.only("currency", "date", "rate_to_usd", "source"):
-        rates.setdefault(row.currency, Rate(row.currency, row.date, row.rate_to_usd, row.source))
+    if not wanted:
+        return rates
+    # Each currency's latest row is one index lookup (exchange_rate_latest), all in one statement: the cost
+    # follows the currencies asked for, not the years of history held.
+    latest = Q(pk__in=[])
+    for currency in wanted:
+        newest = ExchangeRate.objects.filter(currency=currency, date__lte=on_date).order_by("-date").values("pk")[:1]
+        latest |= Q(pk=Subquery(newest))
+    for row in ExchangeRate.objects.filter(latest).only("currency", "date", "rate_to_usd", "source"):
+        rates[row.currency] = Rate(row.currency, row.date, row.rate_to_usd, row.source)
     return rates
 
 

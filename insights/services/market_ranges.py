@@ -5,10 +5,12 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from insights import lookups  # noqa: F401  (registers `__any_of`)
+from insights.disclosure import range_release
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, as_numerics, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
@@ -41,10 +43,14 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     recent_year = first_work_year_in(WINDOW_12M, now.date())
     recent = n_postings + observations.filter(work_year__gte=recent_year).count()
     total_contributors = postings.exclude(total_comp_mid_usd=None).values("company_id").distinct().count()
+    posting_keys = postings.aggregate(keys=Sum("disclosure_key"))["keys"] or 0
+    total_keys = postings.exclude(total_comp_mid_usd=None).aggregate(keys=Sum("disclosure_key"))["keys"] or 0
+    record_keys = observations.aggregate(keys=Sum("disclosure_key"))["keys"] or 0
     return segment_stats_build(
         n=n, n_postings=n_postings, contributors=contributors, largest=largest, mean=mean, low=low, high=high,
         cuts=cuts, recent=recent, total_n=total_n, total_mean=total_mean, total_cuts=total_cuts,
-        total_contributors=total_contributors, total_largest=top or 0,
+        total_contributors=total_contributors, total_largest=top or 0, key_sum=posting_keys + record_keys,
+        total_key_sum=total_keys,
     )  # fmt: skip
 
 
@@ -267,17 +273,18 @@ def _batched(items, size: int):
 VERIFIED_FIELDS = [
     "sample_size", "posting_count", "observation_count", "recent_count", "company_count", "top_company_share",
     "p10", "p25", "p50", "p75", "p90", "mean", "total_sample_size", "total_p10", "total_p25", "total_p50",
-    "total_p75", "total_p90", "total_mean", "total_company_count", "total_top_company_share",
+    "total_p75", "total_p90", "total_mean", "total_company_count", "total_top_company_share", "cell_key",
+    "total_cell_key",
 ]  # fmt: skip
-STORED_FIELDS = [*VERIFIED_FIELDS, "pay_min", "pay_max", "computed_at"]
+# The public release, decided from the figures above in the same step (insights.disclosure).
+RELEASE_FIELDS = ["published", "withheld_reason", "total_published", "total_withheld_reason", "release",
+                  "release_version"]  # fmt: skip
+STORED_FIELDS = [*VERIFIED_FIELDS, *RELEASE_FIELDS, "pay_min", "pay_max", "computed_at"]
 
 
 _IDENTITY_FIELDS = ["key", "role_family", "level", "scope", "place", "size_band", "sector", "remote", "window"]
-_EMPTY_FIELDS = {
-    field: 0 if field.endswith(("size", "count", "share")) else None
-    for field in STORED_FIELDS
-    if field != "computed_at"
-}
+_EMPTY_FIELDS = {**EMPTY_STATS.field_values(), **range_release(EMPTY_STATS).field_values(), "pay_min": None,
+                 "pay_max": None}  # fmt: skip
 
 
 def _ranges_store(items: list[tuple[str, SegmentStats]], now) -> None:
@@ -310,6 +317,7 @@ def _ranges_store(items: list[tuple[str, SegmentStats]], now) -> None:
 
 def _row_values(key: str, stats: SegmentStats, now) -> tuple:
     fields = _fields(key, stats, now)
+    fields["release"] = Jsonb(fields["release"])
     return tuple(fields[column] for column in (*_IDENTITY_FIELDS, *STORED_FIELDS))
 
 
@@ -333,4 +341,5 @@ def _fields(key: str, stats: SegmentStats, now) -> dict:
         "pay_max": stats.pay_max,
         "computed_at": now,
         **stats.field_values(),
+        **range_release(stats).field_values(),
     }

@@ -19,7 +19,7 @@ stale copy is recomputed by the next batch.
 
 The statistics are the one-pass engine's to the last digit (the same rank arithmetic on the same cents;
 tests compare every segment). PostgreSQL only (`MARKET_POINT_CACHE`); rebuilds and `verify_market_ranges`
-never use it. Memory: six 8-byte numbers and two 4-byte ones per point, about 60 MB per worker process at a
+never use it. Memory: seven 8-byte numbers and two 4-byte ones per point, about 70 MB per worker process at a
 million postings.
 """
 
@@ -73,6 +73,7 @@ class _Partition:
     ident: np.ndarray  # posting id, or survey record id + RECORD_IDENTITY_OFFSET
     pay: np.ndarray  # cents
     total: np.ndarray  # cents, −1 where none (survey records)
+    key: np.ndarray  # disclosure key (insights.disclosure)
     contributor: np.ndarray  # company id (> 0) or −record id (< 0)
     year: np.ndarray  # survey work year; 0 for postings
     expires: np.ndarray  # epoch seconds; +inf for none
@@ -93,15 +94,16 @@ class _Partition:
                 number = index[cell] = len(cells)
                 cells.append(cell)
             codes.append(number)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 14
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 15
         part = cls(
-            ident=np.array(columns[11], dtype=np.int64),
+            ident=np.array(columns[12], dtype=np.int64),
             pay=np.array(columns[9], dtype=np.int64),
             total=np.array([-1 if t is None else t for t in columns[10]], dtype=np.int64),
+            key=np.array(columns[11], dtype=np.int64),
             contributor=np.array(columns[8], dtype=np.int64),
             year=np.array([0 if y is None else y for y in columns[7]], dtype=np.int32),
-            expires=np.array([np.inf if e is None else float(e) for e in columns[12]], dtype=np.float64),
-            place_hash=np.array(columns[13], dtype=np.int64),
+            expires=np.array([np.inf if e is None else float(e) for e in columns[13]], dtype=np.float64),
+            place_hash=np.array(columns[14], dtype=np.int64),
             cell=np.array(codes, dtype=np.int32),
             cells=cells,
         )
@@ -110,7 +112,7 @@ class _Partition:
 
     def _sort(self) -> None:
         order = np.argsort(self.pay, kind="stable")
-        for name in ("ident", "pay", "total", "contributor", "year", "expires", "place_hash", "cell"):
+        for name in ("ident", "pay", "total", "key", "contributor", "year", "expires", "place_hash", "cell"):
             setattr(self, name, getattr(self, name)[order])
 
     def replace(self, remove: np.ndarray, rows: list[tuple]) -> None:
@@ -119,7 +121,7 @@ class _Partition:
         added = _Partition.from_rows(rows, self.cells)
         if len(added.cells) != len(self.cells):  # cells are only ever appended: masks of old ones hold
             self.cells, self._cell_codes = added.cells, None
-        for name in ("ident", "pay", "total", "contributor", "year", "expires", "place_hash", "cell"):
+        for name in ("ident", "pay", "total", "key", "contributor", "year", "expires", "place_hash", "cell"):
             setattr(self, name, np.concatenate([getattr(self, name)[keep], getattr(added, name)]))
         self._sort()
 
@@ -165,7 +167,14 @@ class _Partition:
         if fingerprint not in memo:
             where = np.flatnonzero(chosen)
             memo[fingerprint] = (
-                _stats(self.pay[where], self.total[where], self.contributor[where], self.year[where], recent_year)
+                _stats(
+                    self.pay[where],
+                    self.total[where],
+                    self.key[where],
+                    self.contributor[where],
+                    self.year[where],
+                    recent_year,
+                )
                 if where.size
                 else None
             )
@@ -205,7 +214,7 @@ def _places(country: str, city: str) -> tuple[tuple[str, str], ...]:
     return tuple(places_for(country=country, city=city))
 
 
-def _stats(pays, totals, contributors, years, recent_year: int) -> SegmentStats:
+def _stats(pays, totals, keys, contributors, years, recent_year: int) -> SegmentStats:
     """The one-pass engine's figures from a segment's arrays, pays ascending."""
     companies, counts = np.unique(contributors, return_counts=True)
     largest = int(counts.max())
@@ -215,11 +224,14 @@ def _stats(pays, totals, contributors, years, recent_year: int) -> SegmentStats:
         total_contributors, total_largest = int(per_company.size), int(per_company.max(initial=0))
     else:
         total_contributors, total_largest = int(companies.size), largest
-    totals = np.sort(totals[totals >= 0])
+    with_total = totals >= 0
+    key_sum, total_key_sum = int(keys.sum()), int(keys[with_total].sum())  # keys < 2³¹: no overflow below 2³² points
+    totals = np.sort(totals[with_total])
     return segment_stats_from_sorted(
         pays, totals, pay_sum=_exact_sum(pays), total_sum=_exact_sum(totals), contributors=int(companies.size),
         largest=largest, total_contributors=total_contributors, total_largest=total_largest, surveyed=surveyed,
-        older=int(np.count_nonzero((years > 0) & (years < recent_year))),
+        older=int(np.count_nonzero((years > 0) & (years < recent_year))), key_sum=key_sum,
+        total_key_sum=total_key_sum,
     )  # fmt: skip
 
 
@@ -296,7 +308,8 @@ class PointCache:
             now, posting_filter=Q(updated_at__gte=since), record_filter=Q(updated_at__gte=since), identity=True
         )
         columns = (
-            "role_family, level, country, city, size_band, sector, remote, work_year, contributor, pay, total, ident,"
+            "role_family, level, country, city, size_band, sector, remote, work_year, contributor, pay, total,"
+            " disclosure_key, ident,"
             " expires, place_hash"
         )
         checksums_sql, checksums_params = "NULL::json", []

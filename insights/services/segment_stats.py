@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q
 
+from insights.disclosure import cell_key
 from insights.percentiles import FRACTIONS, float_percentile
 from insights.regions import COUNTRIES_IN
 from insights.segments import CITY, COUNTRY, REGION, WINDOW_12M, Segment, first_work_year_in, segments_for
@@ -59,6 +60,8 @@ class SegmentStats:
     total_percentiles: dict[str, Decimal | None] | None = None
     total_company_count: int = 0
     total_top_company_share: Decimal = Decimal(0)
+    cell_key: int = 0  # insights.disclosure: the sum of the points' keys, and of the total-compensation points'
+    total_cell_key: int = 0
 
     def field_values(self) -> dict:
         """The MarketRange fields these statistics fill, by name (pay_min and pay_max aside: internal only)."""
@@ -74,6 +77,8 @@ class SegmentStats:
             "total_mean": self.total_mean,
             "total_company_count": self.total_company_count,
             "total_top_company_share": self.total_top_company_share,
+            "cell_key": self.cell_key,
+            "total_cell_key": self.total_cell_key,
             **self.percentiles,
             **{f"total_{name}": value for name, value in self.total_percentiles.items()},
         }
@@ -109,6 +114,8 @@ def segment_stats_build(
     total_cuts,
     total_contributors=0,
     total_largest=0,
+    key_sum=0,
+    total_key_sum=0,
 ) -> SegmentStats:
     """SegmentStats from raw figures, rounded the one way every path rounds (cents and shares half up)."""
     return SegmentStats(
@@ -133,6 +140,8 @@ def segment_stats_build(
         total_top_company_share=(
             (Decimal(total_largest) / total_n).quantize(Decimal("0.0001"), ROUND_HALF_UP) if total_n else Decimal(0)
         ),
+        cell_key=cell_key(key_sum),
+        total_cell_key=cell_key(total_key_sum),
     )
 
 
@@ -140,7 +149,7 @@ class _Cell:
     """The data points of one partition that share a place, size band, sector, remote policy and recency:
     every segment holding one of them holds them all. Pays arrive ascending (the query's order)."""
 
-    __slots__ = ("pays", "totals", "contributors", "surveyed", "older")
+    __slots__ = ("pays", "totals", "contributors", "surveyed", "older", "keys", "total_keys")
 
     def __init__(self):
         self.pays: list[int] = []  # cents, ascending
@@ -148,6 +157,8 @@ class _Cell:
         self.contributors: list[int] = []  # per point: company id (> 0) or −record id (< 0)
         self.surveyed = 0  # survey records
         self.older = 0  # survey records older than the 12-month window (all-time segments only)
+        self.keys = 0  # sum of the points' disclosure keys (insights.disclosure)
+        self.total_keys = 0  # the same, of the points with a total
 
 
 def _stats_of(cells: list[_Cell]) -> SegmentStats:
@@ -155,15 +166,17 @@ def _stats_of(cells: list[_Cell]) -> SegmentStats:
     if len(cells) == 1:
         (cell,) = cells
         pays, totals, counts = cell.pays, cell.totals, Counter(cell.contributors)
-        surveyed, older = cell.surveyed, cell.older
+        surveyed, older, keys, total_keys = cell.surveyed, cell.older, cell.keys, cell.total_keys
     else:
-        pays, totals, contributors, surveyed, older = [], [], [], 0, 0
+        pays, totals, contributors, surveyed, older, keys, total_keys = [], [], [], 0, 0, 0, 0
         for cell in cells:
             pays += cell.pays
             totals += cell.totals
             contributors += cell.contributors
             surveyed += cell.surveyed
             older += cell.older
+            keys += cell.keys
+            total_keys += cell.total_keys
         pays.sort()
         totals.sort()
         counts = Counter(contributors)
@@ -178,11 +191,24 @@ def _stats_of(cells: list[_Cell]) -> SegmentStats:
     return segment_stats_from_sorted(
         pays, totals, pay_sum=sum(pays), total_sum=sum(totals), contributors=len(counts), largest=largest,
         total_contributors=total_contributors, total_largest=total_largest, surveyed=surveyed, older=older,
+        key_sum=keys, total_key_sum=total_keys,
     )  # fmt: skip
 
 
 def segment_stats_from_sorted(
-    pays, totals, *, pay_sum, total_sum, contributors, largest, total_contributors, total_largest, surveyed, older
+    pays,
+    totals,
+    *,
+    pay_sum,
+    total_sum,
+    contributors,
+    largest,
+    total_contributors,
+    total_largest,
+    surveyed,
+    older,
+    key_sum,
+    total_key_sum,
 ) -> SegmentStats:
     """A segment's statistics from its pays and totals in ascending cents (lists or NumPy arrays), their
     exact sums and its contributor figures: where percentiles, means and extremes are read off, for this
@@ -203,6 +229,8 @@ def segment_stats_from_sorted(
         total_cuts=[float_percentile(totals, f, scale=100) for f in _FRACTIONS] if total_n else [],
         total_contributors=total_contributors,
         total_largest=total_largest,
+        key_sum=key_sum,
+        total_key_sum=total_key_sum,
     )
 
 
@@ -222,16 +250,18 @@ def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[
         suffixes = None if wanted is None else wanted[role, level]
         cells: dict[tuple, _Cell] = {}  # by place, size, sector, remote and recency
         # The hot loop of every rebuild and drain: each point goes to its one cell, with no calls of our own.
-        for _, _, country, city, size, sector, remote, year, contributor, pay, total in rows:
+        for _, _, country, city, size, sector, remote, year, contributor, pay, total, key in rows:
             recent = year is None or year >= recent_year
             cell = cells.get((country, city, size, sector, remote, recent))
             if cell is None:
                 cell = cells[country, city, size, sector, remote, recent] = _Cell()
             cell.pays.append(pay)
             cell.contributors.append(contributor)
+            cell.keys += key
             if year is None:  # a posting: always in the window, maybe a total
                 if total is not None:
                     cell.totals.append(total)
+                    cell.total_keys += key
             else:  # a survey record: its own contributor, no total
                 cell.surveyed += 1
                 if not recent:
@@ -295,8 +325,8 @@ def segments_by_partition(keys: Iterable[str]) -> tuple[dict[tuple[str, str], se
 
 def _points(now, rows_filter: Q) -> Iterator[tuple]:
     """Data points ordered by partition, then pay: (role family, level, country, city, size band, sector,
-    remote, work year or None, contributor, pay cents, total cents or None). Survey records have no city, no
-    sector and no total.
+    remote, work year or None, contributor, pay cents, total cents or None, disclosure key). Survey records
+    have no city, no sector and no total.
 
     Streamed from a server-side cursor on PostgreSQL, so a rebuild never holds the table in memory."""
     sql, params = points_sql(now, posting_filter=rows_filter, record_filter=rows_filter)
@@ -322,12 +352,20 @@ def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: boo
         postings.annotate(p_size=F("company__size_band"), p_sector=F("company__sector"))
         .values_list(
             "role_family", "level", "country", "city_slug", "p_size", "p_sector", "remote_policy", "company_id",
-            "salary_mid_usd", "total_comp_mid_usd", "id", "expires_at",
+            "salary_mid_usd", "total_comp_mid_usd", "disclosure_key", "id", "expires_at",
         )
         .query.sql_with_params()
     )  # fmt: skip
     record_sql, record_params = records.values_list(
-        "role_family", "level", "country", "company_size", "remote_ratio", "work_year", "id", "salary_usd"
+        "role_family",
+        "level",
+        "country",
+        "company_size",
+        "remote_ratio",
+        "work_year",
+        "id",
+        "salary_usd",
+        "disclosure_key",
     ).query.sql_with_params()
     posting_identity = record_identity = ""
     if identity:
@@ -344,7 +382,7 @@ def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: boo
         SELECT p.role_family AS role_family, p.level AS level, p.country AS country, p.city_slug AS city,
                p.p_size AS size_band, p.p_sector AS sector, p.remote_policy = %s AS remote, NULL AS work_year,
                p.company_id AS contributor, CAST(round(p.salary_mid_usd * 100) AS bigint) AS pay,
-               CAST(round(p.total_comp_mid_usd * 100) AS bigint) AS total{posting_identity}
+               CAST(round(p.total_comp_mid_usd * 100) AS bigint) AS total, p.disclosure_key AS disclosure_key{posting_identity}
         FROM ({posting_sql}) p
     """
     params = [RemotePolicy.REMOTE, *([RemotePolicy.REMOTE] if identity else []), *posting_params]
@@ -353,7 +391,7 @@ def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: boo
     sql += f"""
         UNION ALL
         SELECT r.role_family, r.level, r.country, '', r.company_size, '', r.remote_ratio = 100, r.work_year, -r.id,
-               CAST(round(r.salary_usd * 100) AS bigint), NULL{record_identity}
+               CAST(round(r.salary_usd * 100) AS bigint), NULL, r.disclosure_key{record_identity}
         FROM ({record_sql}) r
     """
     return sql, [*params, *record_params]

@@ -18,14 +18,24 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from insights.disclosure import range_release
 from insights.models import MarketRange
 from insights.percentiles import FRACTIONS, as_numerics
 from insights.regions import REGION_OF
 from insights.segments import ANY, CITY, COUNTRY, REGION, WINDOW_12M, WINDOWS, WORLD, Segment, first_work_year_in
-from insights.services.market_ranges import VERIFIED_FIELDS, segment_keys_with_data, segment_stats_compute
+from insights.services.market_ranges import (
+    RELEASE_FIELDS,
+    VERIFIED_FIELDS,
+    segment_keys_with_data,
+    segment_stats_compute,
+)
 from insights.services.segment_stats import EMPTY_STATS, SegmentStats, segment_stats_build
 from jobs.models import JobPosting, RemotePolicy
 from salaries.models import SalaryObservation
+
+# Every statistic, and the public release decided from them: a stored release that differs from the one the
+# rule gives on freshly computed figures is reported like any other difference.
+CHECKED_FIELDS = [*VERIFIED_FIELDS, *RELEASE_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -51,14 +61,14 @@ def market_ranges_verify(*, now=None) -> list[RangeDifference]:
     differences = []
     for shape in SHAPES:
         expected = dict(compute(shape, now))
-        stored = {row[0]: row[1:] for row in _stored(shape).values_list("key", *VERIFIED_FIELDS).iterator()}
+        stored = {row[0]: row[1:] for row in _stored(shape).values_list("key", *CHECKED_FIELDS).iterator()}
         for key in sorted(set(stored) | set(expected)):
             stats = expected.get(key, EMPTY_STATS)
             if key not in stored and not stats.sample_size:
                 continue  # no data and no stored range: nothing to show, nothing wrong
-            values = stats.field_values()
-            have = dict(zip(VERIFIED_FIELDS, stored[key], strict=True)) if key in stored else {}
-            for field in VERIFIED_FIELDS:
+            values = {**stats.field_values(), **range_release(stats).field_values()}
+            have = dict(zip(CHECKED_FIELDS, stored[key], strict=True)) if key in stored else {}
+            for field in CHECKED_FIELDS:
                 if have.get(field) != values[field]:
                     differences.append(RangeDifference(key, field, have.get(field), values[field]))
     return differences
@@ -104,12 +114,12 @@ def _expected_in_database(shape, now) -> Iterator[tuple[str, SegmentStats]]:
         cursor.execute(sql, params)
         for row in cursor:
             key, n, postings, contributors, low, high, mean, cuts, total_n, total_mean, total_cuts, *rest = row
-            recent, largest, total_contributors, total_largest = rest
+            recent, largest, total_contributors, total_largest, key_sum, total_key_sum = rest
             yield key, segment_stats_build(
                 n=n, n_postings=postings, contributors=contributors, largest=largest, mean=mean, low=low,
                 high=high, cuts=as_numerics(cuts), recent=recent, total_n=total_n, total_mean=total_mean,
                 total_cuts=as_numerics(total_cuts), total_contributors=total_contributors,
-                total_largest=total_largest,
+                total_largest=total_largest, key_sum=key_sum, total_key_sum=total_key_sum,
             )  # fmt: skip
 
 
@@ -122,27 +132,31 @@ def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
         .annotate(p_size=F("company__size_band"), p_sector=F("company__sector"))
         .values_list(
             "role_family", "level", "country", "city_slug", "p_size", "p_sector", "remote_policy", "salary_mid_usd",
-            "total_comp_mid_usd", "company_id",
+            "total_comp_mid_usd", "company_id", "disclosure_key",
         )
         .query.sql_with_params()
     )  # fmt: skip
     sources = [
         f"""SELECT p.role_family, p.level, p.country, p.city_slug AS city, p.p_size AS size_band,
                    p.p_sector AS sector, p.remote_policy = %s AS remote, TRUE AS recent, p.salary_mid_usd AS pay,
-                   p.total_comp_mid_usd AS total, 'p' AS kind, p.company_id AS contributor
+                   p.total_comp_mid_usd AS total, 'p' AS kind, p.company_id AS contributor,
+                   p.disclosure_key AS record_key
             FROM ({posting_sql}) p"""
     ]
     params: list = [RemotePolicy.REMOTE, *posting_params]
     if scope != CITY and not by_sector:  # surveys give no city and no sector
         record_sql, record_params = (
             SalaryObservation.objects.order_by()
-            .values_list("role_family", "level", "country", "company_size", "remote_ratio", "salary_usd", "id", "work_year")
+            .values_list(
+                "role_family", "level", "country", "company_size", "remote_ratio", "salary_usd", "id", "work_year",
+                "disclosure_key",
+            )
             .query.sql_with_params()
         )  # fmt: skip
         sources.append(
             f"""SELECT o.role_family, o.level, o.country, '' AS city, o.company_size AS size_band,
                        '' AS sector, o.remote_ratio = 100 AS remote, o.work_year >= %s AS recent, o.salary_usd AS pay,
-                       NULL::numeric AS total, 'o' AS kind, o.id AS contributor
+                       NULL::numeric AS total, 'o' AS kind, o.id AS contributor, o.disclosure_key AS record_key
                 FROM ({record_sql}) o"""
         )
         params += [recent_year, *record_params]
@@ -171,7 +185,7 @@ def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
     sql = f"""
         WITH points AS MATERIALIZED (
             SELECT d.role_family, d.level, {place} AS place, {size} || {sector} AS size,
-                   d.pay, d.total, d.kind, d.contributor, d.recent
+                   d.pay, d.total, d.kind, d.contributor, d.recent, d.record_key
             FROM ({" UNION ALL ".join(sources)}) d {region_join}
             WHERE {" AND ".join(where)}
         ),
@@ -185,14 +199,15 @@ def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
         )
         SELECT role_family || ':' || level || ':{scope}:' || place || ':' || size || ':{remote}:{window}',
                s.n, s.postings, c.contributors, s.low, s.high, s.mean, s.cuts, s.total_n, s.total_mean,
-               s.total_cuts, s.recent, c.largest, c.total_contributors, c.total_largest
+               s.total_cuts, s.recent, c.largest, c.total_contributors, c.total_largest, s.key_sum, s.total_key_sum
         FROM (
             SELECT {groups}, count(*) AS n, count(*) FILTER (WHERE kind = 'p') AS postings,
                    min(pay) AS low, max(pay) AS high, avg(pay) AS mean,
                    percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY pay) AS cuts,
                    count(total) AS total_n, avg(total) AS total_mean,
                    percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY total) AS total_cuts,
-                   count(*) FILTER (WHERE recent) AS recent
+                   count(*) FILTER (WHERE recent) AS recent,
+                   sum(record_key) AS key_sum, coalesce(sum(record_key) FILTER (WHERE total IS NOT NULL), 0) AS total_key_sum
             FROM points GROUP BY {groups}
         ) s JOIN contributors c USING ({groups})
     """

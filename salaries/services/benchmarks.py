@@ -231,13 +231,15 @@ def _far_from_market(benchmarks) -> list[BenchmarkFlag]:
     flags = []
     for b, key in keyed.items():
         market = markets.get(key)
-        if market is None or not market.is_publishable or not market.p50:
+        # Flags are public: compared with the released median only (insights.disclosure), never the exact one.
+        if market is None or not market.published or not market.release.get("p50"):
             continue
-        ratio = b.central_annual_usd / market.p50
+        median = Decimal(market.release["p50"])
+        ratio = b.central_annual_usd / median
         if ratio > FAR_FROM_MARKET_FACTOR or ratio < 1 / FAR_FROM_MARKET_FACTOR:
             message = (
                 f"{b.label}: {b.central_annual_usd:,.0f} USD a year is {ratio:.1f}× the market median "
-                f"{market.p50:,.0f} for {key} ({market.sample_size} data points)."
+                f"{median:,.0f} for {key} (about {market.release['sample_size']} data points)."
             )
             flags.append(
                 BenchmarkFlag(release=b.release, benchmark=b, code=BenchmarkFlag.Code.FAR_FROM_MARKET, message=message)

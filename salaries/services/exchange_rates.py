@@ -10,13 +10,15 @@ from salaries.models import ExchangeRate
 def exchange_rates_upsert(*, rates: Iterable[ParsedRate], source: str, model=ExchangeRate) -> int:
     """Insert or update rates by (currency, date); importing the same file twice changes nothing."""
     objs = [model(currency=r.currency, date=r.date, rate_to_usd=r.rate_to_usd, source=source) for r in rates]
+    # `updated_at` feeds response validators (config.conditional); the bundled rates' migration runs before it exists.
+    stamped = ["updated_at"] if any(field.name == "updated_at" for field in model._meta.fields) else []
     with transaction.atomic():
         model.objects.bulk_create(
             objs,
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["currency", "date"],
-            update_fields=["rate_to_usd", "source"],
+            update_fields=["rate_to_usd", "source", *stamped],
         )
     return len(objs)
 

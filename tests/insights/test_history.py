@@ -1,10 +1,9 @@
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from insights.models import MarketRangeSnapshot
+from insights.models import MarketRange, MarketRangeSnapshot
 from insights.services import market_ranges_snapshot, market_ranges_snapshot_part
 from insights.tasks import snapshot_market_ranges_task
 from tests.factories import CompanyFactory, PublishedPostingFactory
@@ -13,23 +12,29 @@ KEY = "ml_engineer:senior:country:US:any:any:12m"
 
 
 @pytest.mark.django_db
-def test_daily_snapshots_build_a_history_of_publishable_ranges(api, django_capture_on_commit_callbacks):
+def test_daily_snapshots_keep_each_days_release_and_nothing_exact(api, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(5):
             PublishedPostingFactory(
                 company=CompanyFactory(), salary_min=100_000 + 10_000 * i, salary_max=120_000 + 10_000 * i
             )
+    first = MarketRange.objects.get(key=KEY).release
     market_ranges_snapshot(day=date(2026, 11, 20))
     with django_capture_on_commit_callbacks(execute=True):
         PublishedPostingFactory(company=CompanyFactory(), salary_min=300_000, salary_max=320_000)
+    second = MarketRange.objects.get(key=KEY)
     market_ranges_snapshot(day=date(2026, 11, 21))
     market_ranges_snapshot(day=date(2026, 11, 21))  # twice in a day: still one row for the day
 
     history = api.get(f"/api/v1/market-ranges/{KEY}/history/").json()["history"]
-    assert [(point["day"], point["sample_size"]) for point in history] == [("2026-11-20", 5), ("2026-11-21", 6)]
-    assert Decimal(str(history[1]["p50"])) > Decimal(str(history[0]["p50"]))
+    assert [point["day"] for point in history] == ["2026-11-20", "2026-11-21"]
+    # Each day shows what the public saw that day: the release, noise and all; never the exact figures.
+    assert [point["sample_size"] for point in history] == [first["sample_size"], second.release["sample_size"]]
+    assert [point["base_pay"]["p50"] for point in history] == [first["p50"], second.release["p50"]]
+    assert history[1]["base_pay"]["p50"] != second.p50
+    assert "mean" not in str(history) and history[0]["base_pay"]["p10"] is None  # p10 only from 20 points
     assert history[0]["provenance"]["kind"] == "computed"
-    # Thin segments are not kept: the US junior range never had enough data.
+    # Withheld segments are not kept: the US junior range never had enough data.
     assert not MarketRangeSnapshot.objects.filter(key__startswith="ml_engineer:junior").exists()
 
 

@@ -173,7 +173,13 @@ def test_publishing_through_the_api_updates_the_range_via_the_worker(worker, as_
     for key in (KEY, "ml_engineer:senior:world:-:any:any:12m"):
         assert_matches_independent(MarketRange.objects.get(key=key), visible_midpoints(key))
     listed = as_user(moderator).get("/api/v1/market-ranges/?role=ml_engineer&level=senior&country=US").json()
-    assert listed["results"][0]["sample_size"] == 6 and listed["results"][0]["publishable"] is True
+    [shown] = listed["results"]
+    assert shown["exact"]["sample_size"] == 6 and shown["published"] is True
+    # The release was decided by the worker in the same step as the figures, and matches a fresh decision.
+    assert shown["base_pay"] == {"currency": "USD", "period": "YEAR", **{
+        name: MarketRange.objects.get(key=KEY).release[name] for name in ("p10", "p25", "p50", "p75", "p90")
+    }}  # fmt: skip
+    assert market_ranges_verify() == []
 
 
 def test_broker_outage_at_publish_time_is_recovered_by_the_sweep(worker, as_user):

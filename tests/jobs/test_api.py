@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from insights.models import MarketRange
 from jobs import services
 from jobs.models import JobPosting, PostingStatus
 from salaries.money import PayPeriod
@@ -24,6 +25,7 @@ from tests.factories import (
     PendingPostingFactory,
     PublishedPostingFactory,
 )
+from tests.insights.releases import within_release_noise
 
 JOBS = "/api/v1/jobs/"
 MARKET_RANGES = "/api/v1/market-ranges/"
@@ -601,14 +603,16 @@ def quartiles(postings: list[JobPosting]) -> dict[str, Decimal]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "company_indexes",
+    ("company_indexes", "reason"),
     [
-        pytest.param([0, 1, 2, 3], id="four-postings"),
-        pytest.param([0, 0, 0, 1, 1, 1], id="two-companies"),
-        pytest.param([0, 0, 0, 1, 2], id="one-company-over-half"),
+        pytest.param([0, 1, 2, 3], "fewer than 5 data points", id="four-postings"),
+        pytest.param([0, 0, 0, 1, 1, 1], "fewer than 3 distinct contributors", id="two-companies"),
+        pytest.param([0, 0, 0, 1, 2], "one contributor supplies more than half", id="one-company-over-half"),
     ],
 )
-def test_salary_context_is_insufficient_for_a_thin_segment(api, django_capture_on_commit_callbacks, company_indexes):
+def test_salary_context_is_insufficient_for_a_thin_segment(
+    api, django_capture_on_commit_callbacks, company_indexes, reason
+):
     companies = [CompanyFactory() for _ in range(4)]
     postings = publish(
         django_capture_on_commit_callbacks,
@@ -621,31 +625,29 @@ def test_salary_context_is_insufficient_for_a_thin_segment(api, django_capture_o
     context = api.get(detail(postings[0].pk)).json()["salary_context"]
 
     assert context["status"] == "insufficient_data"
-    assert context["sample_size"] == len(postings)
-    assert context["company_count"] == len(set(company_indexes))
-    assert "market_usd" not in context and "market" not in context and "position" not in context
+    assert context["withheld_reason"].startswith(reason)
+    # A withheld range shows no figure at all: no counts, no percentiles, no position.
+    assert not {"sample_size", "company_count", "market_usd", "market", "position"} & set(context)
+
+
+def released(context_or_range: dict, names=("p25", "p50", "p75")) -> dict:
+    return {name: money(context_or_range[name]) for name in names}
 
 
 @pytest.mark.django_db
 def test_salary_context_with_enough_data(api, company, employer, as_user, django_capture_on_commit_callbacks):
-    ranges = [
-        (120000, 140000),
-        (140000, 170000),
-        (150000, 190000),
-        (165000, 185000),
-        (180000, 240000),
-        (200000, 260000),
-    ]
+    # Midpoints 100k, 130k, 170k, 175k, 230k, 260k: quartiles far enough apart that the noise of six points
+    # (at most 13.4%) cannot carry one past another.
+    ranges = [(90000, 110000), (120000, 140000), (160000, 180000), (165000, 185000), (220000, 240000),
+              (250000, 270000)]  # fmt: skip
     published = publish(
         django_capture_on_commit_callbacks, [{"salary_min": low, "salary_max": high} for low, high in ranges]
     )
-    expected = quartiles(published)
+    exact = quartiles(published)
     # Probes: drafts of the employer's company, outside the market data, placed clearly around it.
     probes = {
         "below": DraftPostingFactory(company=company, salary_min=Decimal(60000), salary_max=Decimal(80000)),
-        "within": DraftPostingFactory(
-            company=company, salary_min=expected["p50"] - 5000, salary_max=expected["p50"] + 5000
-        ),
+        "within": DraftPostingFactory(company=company, salary_min=exact["p50"] - 5000, salary_max=exact["p50"] + 5000),
         "above": DraftPostingFactory(company=company, salary_min=Decimal(400000), salary_max=Decimal(500000)),
     }
     in_euros = DraftPostingFactory(
@@ -653,33 +655,39 @@ def test_salary_context_with_enough_data(api, company, employer, as_user, django
     )
 
     context = api.get(detail(published[2].pk)).json()["salary_context"]
+    key = "ml_engineer:senior:country:US:any:any:12m"
+    release = MarketRange.objects.get(key=key).release
     assert context["status"] == "ok"
-    assert context["segment"]["key"] == "ml_engineer:senior:country:US:any:any:12m"
-    assert context["sample_size"] == 6 and context["company_count"] == 6
-    assert {name: money(context["market_usd"][name]) for name in ("p25", "p50", "p75")} == expected
+    assert context["segment"]["key"] == key
+    # The released figures: the exact quartiles moved by the noise of six points; counts perturbed by up to 2.
+    assert released(context["market_usd"]) == released(release)
+    for name, value in exact.items():
+        assert within_release_noise(context["market_usd"][name], value, n=6), name
+    assert context["market_usd"]["p10"] is None and context["market_usd"]["p90"] is None  # from 20 points only
+    assert (context["sample_size"], context["company_count"]) == (release["sample_size"], release["company_count"])
+    assert abs(context["sample_size"] - 6) <= 2
     assert context["market_usd"]["currency"] == "USD" and context["market_usd"]["period"] == "YEAR"
-    assert context["provenance"]["kind"] == "computed"
-    assert context["provenance"]["sample_size"] == 6
+    assert context["provenance"]["kind"] == "computed" and context["provenance"]["sources"] == ["employer_posted"]
+    assert context["provenance"]["sample_size"] == context["sample_size"]
 
     owner = as_user(employer)
     for label, probe in probes.items():
         probe_context = owner.get(detail(probe.pk)).json()["salary_context"]
         assert probe_context["status"] == "ok"
-        assert probe_context["position"]["label"] == label, (label, probe_context["position"], expected)
+        assert probe_context["position"]["label"] == label, (label, probe_context["position"], release)
         assert money(probe_context["position"]["midpoint_annual_usd"]) == probe.salary_mid_usd
 
-    # A posting paid in euros also gets the market in euros, converted at the posting's rate.
+    # A posting paid in euros also gets the market in euros, converted at today's rate.
     euro_view = owner.get(detail(in_euros.pk)).json()
-    rate = Decimal(str(euro_view["pay"]["annual_usd"]["exchange_rate"]["rate_to_usd"]))
     market = euro_view["salary_context"]["market"]
+    rate = Decimal(str(market["exchange_rate"]["rate_to_usd"]))
     assert market["currency"] == "EUR" and market["period"] == "YEAR"
-    assert market["exchange_rate"]["date"] == euro_view["pay"]["annual_usd"]["exchange_rate"]["date"]
     for name in ("p25", "p50", "p75"):
-        assert money(market[name]) == money(expected[name] / rate), name
+        assert money(market[name]) == money(Decimal(release[name]) / rate), name
 
     # The list shows the same context as the detail page.
     listed = {item["id"]: item["salary_context"] for item in api.get(JOBS).json()["results"]}
-    assert {name: money(listed[published[0].pk]["market_usd"][name]) for name in ("p25", "p50", "p75")} == expected
+    assert released(listed[published[0].pk]["market_usd"]) == released(release)
 
 
 @pytest.mark.django_db
@@ -698,8 +706,8 @@ def test_salary_context_falls_back_to_worldwide(api, django_capture_on_commit_ca
     assert context["segment"]["key"] == "ml_engineer:senior:world:-:any:any:12m"
     # The US alone (and so North America) has 3 postings: too few; the world has 5.
     assert context["segment"]["scope"] == "world" and context["segment"]["place"] is None
-    assert context["sample_size"] == 5 and context["company_count"] == 5
-    assert {name: money(context["market_usd"][name]) for name in ("p25", "p50", "p75")} == quartiles(published)
+    for name, value in quartiles(published).items():
+        assert within_release_noise(context["market_usd"][name], value, n=5), name
 
 
 # --- 7. Query count ---------------------------------------------------------------------------
@@ -739,50 +747,50 @@ def test_market_ranges_endpoint(api, moderator, as_user, django_capture_on_commi
     )
     us, thin, germany = published[:5], published[5:7], published[7]
 
-    response = api.get(MARKET_RANGES, {"role": "ml_engineer", "level": "senior", "country": "US"})
+    query = {"role": "ml_engineer", "level": "senior", "country": "US"}
+    response = api.get(MARKET_RANGES, query)
     assert response.status_code == 200, response.content
     [us_range] = response.json()["results"]
-    assert us_range["key"] == "ml_engineer:senior:country:US:any:any:12m"
-    assert us_range["place"] == "US" and us_range["scope"] == "country" and us_range["window"] == "12m"
-    assert us_range["confidence"] == "low"  # 5 points: publishable, not yet trustworthy
-    assert us_range["currency"] == "USD" and us_range["period"] == "YEAR"
-    assert us_range["sample_size"] == 5 and us_range["company_count"] == 5
-    # Five US postings from five companies pass the rule on their own, but the world range holds the same
-    # five plus one German posting: publishing both would give away that one posting's pay (6·mean − 5·mean).
-    assert us_range["publishable"] is False and "world" in us_range["not_published_reason"]
-    assert us_range["p50"] is None and us_range["mean"] is None
-    [us_for_moderator] = (
-        as_user(moderator)
-        .get(MARKET_RANGES, {"role": "ml_engineer", "level": "senior", "country": "US"})
-        .json()["results"]
-    )
-    assert {name: money(us_for_moderator[name]) for name in ("p25", "p50", "p75")} == quartiles(us)
-    assert us_range["provenance"]["kind"] == "computed" and us_range["provenance"]["sample_size"] == 5
-    assert us_range["wider_segment"] == "ml_engineer:senior:region:north_america:any:any:12m"
+    assert us_range["segment"] == {
+        "key": "ml_engineer:senior:country:US:any:any:12m", "role_family": "ml_engineer", "level": "senior",
+        "scope": "country", "place": "US", "size_band": None, "sector": None, "remote": False, "window": "12m",
+    }  # fmt: skip
+    assert us_range["published"] is True and us_range["withheld_reason"] is None
+    assert us_range["confidence"] == "low"  # 5 points: published, not yet trustworthy
+    base = us_range["base_pay"]
+    assert base["currency"] == "USD" and base["period"] == "YEAR"
+    for name, value in quartiles(us).items():
+        assert within_release_noise(base[name], value, n=5), name
+    assert base["p10"] is None and base["p90"] is None and "mean" not in us_range
+    assert abs(us_range["sample_size"] - 5) <= 2 and us_range["company_count"] >= 3
+    assert us_range["provenance"]["kind"] == "computed"
+    assert us_range["provenance"]["sample_size"] == us_range["sample_size"]
+    assert "exact" not in us_range
+    [us_for_moderator] = as_user(moderator).get(MARKET_RANGES, query).json()["results"]
+    assert released(us_for_moderator["exact"]) == quartiles(us)  # moderators see the exact figures too
+    assert us_for_moderator["exact"]["sample_size"] == 5 and us_for_moderator["exact"]["company_count"] == 5
 
     world = api.get(MARKET_RANGES, {"role": "ml_engineer", "level": "senior", "country": "world"}).json()["results"]
-    assert [r["key"] for r in world] == ["ml_engineer:senior:world:-:any:any:12m"]
-    assert world[0]["place"] == "" and world[0]["scope"] == "world"
-    assert world[0]["sample_size"] == 6 and world[0]["company_count"] == 6
-    assert {name: money(world[0][name]) for name in ("p25", "p50", "p75")} == quartiles(us + [germany])
+    assert [r["segment"]["key"] for r in world] == ["ml_engineer:senior:world:-:any:any:12m"]
+    assert world[0]["segment"]["place"] is None and world[0]["segment"]["scope"] == "world"
+    for name, value in quartiles(us + [germany]).items():
+        assert within_release_noise(world[0]["base_pay"][name], value, n=6), name
 
     thin_query = {"role": "data_scientist", "level": "junior", "country": "US"}
     [hidden] = api.get(MARKET_RANGES, thin_query).json()["results"]
-    assert hidden["key"] == "data_scientist:junior:country:US:any:any:12m"
-    assert hidden["publishable"] is False and hidden["not_published_reason"]
-    assert hidden["sample_size"] == 2
-    assert all(hidden[name] is None for name in ("p10", "p25", "p50", "p75", "p90", "mean"))
-    assert hidden["wider_publishable"] is None  # North America and the world hold the same two postings
+    assert hidden["segment"]["key"] == "data_scientist:junior:country:US:any:any:12m"
+    assert hidden["published"] is False and hidden["withheld_reason"] == "fewer than 5 data points"
+    assert hidden["base_pay"] is None and hidden["sample_size"] is None and hidden["company_count"] is None
+    assert hidden["wider_published"] is None  # North America and the world hold the same two postings
 
     europe = api.get(MARKET_RANGES, {"role": "ml_engineer", "level": "senior", "country": "DE"}).json()["results"]
-    # Germany alone is too thin; the nearest wider publishable segment is the world, not Europe (also thin).
-    assert europe[0]["publishable"] is False
-    assert europe[0]["wider_publishable"] == "ml_engineer:senior:world:-:any:any:12m"
+    # Germany alone is too thin; the nearest wider published segment is the world, not Europe (also thin).
+    assert europe[0]["published"] is False
+    assert europe[0]["wider_published"] == "ml_engineer:senior:world:-:any:any:12m"
 
     [shown] = as_user(moderator).get(MARKET_RANGES, thin_query).json()["results"]
-    assert shown["publishable"] is False
-    assert money(shown["p50"]) == quartiles(thin)["p50"] == Decimal("85000.00")
-    assert shown["p25"] is not None and shown["p75"] is not None
+    assert shown["published"] is False and shown["base_pay"] is None
+    assert money(shown["exact"]["p50"]) == quartiles(thin)["p50"] == Decimal("85000.00")
 
 
 @pytest.mark.django_db

@@ -90,7 +90,7 @@ def test_observations_feed_the_market_ranges(tmp_path, django_capture_on_commit_
         SalaryObservation.objects.filter(role_family="ml_engineer", level="senior").values_list("salary_usd", flat=True)
     )
     assert_matches_independent(market, values)
-    assert market.is_publishable  # seven respondents, each their own contributor
+    assert market.published and market.release["sources"] == ["survey_observation"]  # seven respondents
 
 
 @pytest.mark.django_db

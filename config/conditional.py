@@ -1,0 +1,74 @@
+"""Conditional GET for public reads: ETag and Last-Modified from what changed, and 304 when nothing did.
+
+The validators come from one statement of index lookups (no scan): the newest save of any posting, company,
+market range or exchange rate, and the latest expiry time already passed by a posting still marked published
+(visibility changes at that moment, before the expiry task saves anything). Any change to what a public
+list or detail can show moves one of them, so an unchanged validator means an unchanged response.
+"""
+
+import hashlib
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.http import http_date, parse_http_date_safe
+from rest_framework import status
+from rest_framework.response import Response
+
+from insights.models import MarketRange
+from jobs.models import Company, JobPosting, PostingStatus
+from salaries.models import ExchangeRate
+
+
+def _validator_sql() -> str:
+    return f"""
+        SELECT (SELECT max(updated_at) FROM {JobPosting._meta.db_table}),
+               (SELECT max(updated_at) FROM {Company._meta.db_table}),
+               (SELECT max(computed_at) FROM {MarketRange._meta.db_table}),
+               (SELECT max(updated_at) FROM {ExchangeRate._meta.db_table}),
+               (SELECT max(expires_at) FROM {JobPosting._meta.db_table} WHERE status = %s AND expires_at <= %s)
+    """
+
+
+def data_validators(now=None) -> tuple[str, datetime | None]:
+    """(a version string, the last time anything public changed) for the postings and market data."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_validator_sql(), [PostingStatus.PUBLISHED, now])
+        row = cursor.fetchone()
+    stamps = [_as_datetime(value) for value in row]
+    known = [stamp for stamp in stamps if stamp is not None]
+    return "|".join(stamp.isoformat() if stamp else "-" for stamp in stamps), max(known) if known else None
+
+
+def _as_datetime(value):
+    """SQLite returns text from max(); PostgreSQL a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def conditional(request, *, variant: str, build) -> Response:
+    """Answer 304 when the client's copy is current, else `build()` with ETag and Last-Modified set.
+
+    `variant` names everything besides the data that shapes the response (the path and query, who asks)."""
+    version, last_modified = data_validators()
+    etag = '"' + hashlib.sha256(f"{version}|{variant}".encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified.timestamp())
+    if _not_modified(request, etag, last_modified):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    response = build()
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _not_modified(request, etag: str, last_modified: datetime | None) -> bool:
+    match = request.headers.get("If-None-Match")
+    if match is not None:
+        return match.strip() == "*" or etag in [tag.strip().removeprefix("W/") for tag in match.split(",")]
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
+    return since is not None and last_modified is not None and int(last_modified.timestamp()) <= since
