@@ -12,7 +12,7 @@
    with at least MARKET_MIN_SAMPLE_SIZE points has a publishable stored range.
 
 The one piece of the product used for step 3 is insights.regions.REGION_OF, the country → region table
-(data, not engine code). Stored ranges are read through the MarketRange model, whose `is_publishable` is the
+(data, not engine code). Stored ranges are read through the MarketRange model, whose `published` decision is the
 rule under test's own definition of what the public sees.
 
 Usage (from the repository root):
@@ -253,10 +253,10 @@ def compare(expected: dict[SegmentId, Expected], stored_ranges, min_sample: int)
         result.stored_all += 1
         if market_range.sample_size == 0:
             result.stored_empty += 1
-        elif not market_range.is_publishable:
+        elif not market_range.published:
             result.stored_unpublishable_with_data += 1
     for segment, market_range in sorted(stored.items()):
-        if not market_range.is_publishable:
+        if not market_range.published:
             continue
         result.stored_publishable += 1
         result.compared += 1
@@ -292,11 +292,11 @@ def compare(expected: dict[SegmentId, Expected], stored_ranges, min_sample: int)
         market_range = stored.get(segment)
         if market_range is None:
             mismatches.append(Mismatch(display_key(segment), "no stored range", "—", f"n={mine.n}"))
-        elif not market_range.is_publishable:
+        elif not market_range.published:
             mismatches.append(
                 Mismatch(
                     market_range.key,
-                    f"stored range not publishable ({market_range.publishability_problem})",
+                    f"stored range not publishable ({market_range.withheld_reason})",
                     f"n={market_range.sample_size}",
                     f"n={mine.n}",
                 )
@@ -491,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         '- Per segment: `numpy.percentile(values, [10, 25, 50, 75, 90], method="linear")` and `numpy.mean` '
         "on float64 (`float()` of each stored `salary_usd`). Each figure is rounded half-up to cents from its "
         "shortest decimal repr and compared with the stored value; a difference of at most 0.01 passes.",
-        f"- Publishable is `MarketRange.is_publishable`: at least {settings.MARKET_MIN_SAMPLE_SIZE} points, "
+        f"- Publishable is `MarketRange.published` (insights.disclosure): at least {settings.MARKET_MIN_SAMPLE_SIZE} points, "
         f"at least {settings.MARKET_MIN_COMPANIES} contributors, top contributor ≤ 50%. Each survey respondent "
         "is their own contributor, so with survey records alone a range is publishable exactly when it has "
         f"≥ {settings.MARKET_MIN_SAMPLE_SIZE} points; the reverse check asks that every such segment found "

@@ -395,7 +395,7 @@ class Companies:
 
     COLUMNS = [
         "id", "name", "slug", "size_band", "funding_stage", "industry", "sector", "headquarters_country", "website",
-        "is_verified", "created_at",
+        "is_verified", "created_at", "updated_at",
     ]  # fmt: skip
 
     def __init__(self, rng: np.random.Generator, count: int, places: Places, now: np.datetime64):
@@ -473,7 +473,7 @@ class Companies:
                         int(self.ids[i]), name, slug, band, self.stages[stage] if stage >= 0 else "", industry,
                         sector_for_industry(industry), self.hq_codes[i],
                         f"https://www.{slug}.example" if self.website[i] else "",
-                        bool(self.verified[i] or i < len(BIG_TECH)), created[i],
+                        bool(self.verified[i] or i < len(BIG_TECH)), created[i], created[i],
                     )
                 )  # fmt: skip
         return len(new)
@@ -482,9 +482,15 @@ class Companies:
 class PostingChunk:
     """One chunk of postings drawn as arrays, then turned into rows with the project's own pay normalisation."""
 
-    def __init__(self, rng, n: int, *, companies: Companies, places: Places, rates: Rates, model, now, lifetime):
+    def __init__(
+        self, rng, n: int, *, companies: Companies, places: Places, rates: Rates, model, now, lifetime, key_rng
+    ):
+        from insights.disclosure import KEY_SPACE
+
         midpoints, equity_ranges = model
         self.n = n
+        # From a generator of their own, so a seed gives the same postings as before keys existed.
+        self.disclosure_key = key_rng.integers(0, KEY_SPACE, n)
         company = np.searchsorted(companies.volume_cdf, rng.random(n), side="right")
         company = np.minimum(company, companies.count - 1)
         size = companies.size[company]
@@ -636,7 +642,7 @@ POSTING_FIELDS = [
     "equity_pct_max", "company_valuation", "equity_grant_amount", "vesting_years", "sign_on_bonus",
     "salary_min_usd", "salary_max_usd", "salary_mid_usd", "total_comp_mid_usd", "fx_rate_to_usd", "fx_rate_date",
     "status", "rejection_reason", "created_at", "updated_at", "submitted_at", "published_at", "expires_at",
-    "closed_at",
+    "closed_at", "disclosure_key",
 ]  # fmt: skip
 
 
@@ -686,7 +692,7 @@ def _posting_rows(chunk: PostingChunk, first_id: int, places: Places, rates: Rat
             4 if package else None, package and package.sign_on_bonus,
             min_usd, max_usd, mid_usd, total_usd, rate.rate_to_usd, rate.date,
             "published", "", chunk.created[i], chunk.published[i], chunk.submitted[i], chunk.published[i],
-            chunk.expires[i], None,
+            chunk.expires[i], None, int(chunk.disclosure_key[i]),
         )  # fmt: skip
 
 
@@ -710,6 +716,7 @@ def generate(
 
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
+    key_rng = np.random.default_rng([seed, 1])
     now_dt = timezone.now()
     now = np.datetime64(now_dt.replace(tzinfo=None), "us")
     places = Places()
@@ -734,8 +741,9 @@ def generate(
             for start in range(0, n_postings, chunk_size):
                 size = min(chunk_size, n_postings - start)
                 chunk = PostingChunk(
-                    rng, size, companies=companies, places=places, rates=rates, model=model, now=now, lifetime=lifetime
-                )
+                    rng, size, companies=companies, places=places, rates=rates, model=model, now=now, lifetime=lifetime,
+                    key_rng=key_rng,
+                )  # fmt: skip
                 with (
                     raw.cursor() as copy_cursor,
                     copy_cursor.copy(f"COPY jobs_jobposting ({columns_sql}) FROM STDIN") as copy,
