@@ -147,19 +147,18 @@ def _parse(value):
 
 
 def paginated_schema(item_serializer):
-    """The OpenAPI shape of a keyset page of `item_serializer` items."""
-    from drf_spectacular.utils import inline_serializer
+    """The OpenAPI shape of a keyset page of `item_serializer` items (one object, not a list of them)."""
+    from drf_spectacular.utils import extend_schema_serializer
     from rest_framework import serializers
 
-    return inline_serializer(
-        f"Paginated{item_serializer.__name__.removesuffix('Serializer')}List",
-        {
-            "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
-            "previous": serializers.URLField(allow_null=True, help_text="The previous page, or null on the first."),
-            "count": serializers.IntegerField(
-                required=False, help_text=f"With ?count=true: matching rows, counted up to {COUNT_LIMIT}."
-            ),
-            "count_is_exact": serializers.BooleanField(required=False, help_text="false: `count` is a lower bound."),
-            "results": item_serializer(many=True),
-        },
-    )
+    fields = {
+        "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
+        "previous": serializers.URLField(allow_null=True, help_text="The previous page, or null on the first."),
+        "count": serializers.IntegerField(
+            required=False, help_text=f"With ?count=true: matching rows, counted up to {COUNT_LIMIT}."
+        ),
+        "count_is_exact": serializers.BooleanField(required=False, help_text="false: `count` is a lower bound."),
+        "results": item_serializer(many=True),
+    }
+    name = f"Paginated{item_serializer.__name__.removesuffix('Serializer')}List"
+    return extend_schema_serializer(many=False)(type(name, (serializers.Serializer,), fields))

@@ -204,6 +204,8 @@ CELERY_TASK_ROUTES = {
     "salaries.*": {"queue": "imports"},
 }
 CELERY_TIMEZONE = TIME_ZONE
+# With no broker, the web process runs the schedule below itself (config.embedded); off: nothing periodic runs.
+EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=True)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-segments": {
@@ -216,7 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-postings": {
         "task": "jobs.expire_postings",
-        "schedule": timedelta(seconds=env.int("EXPIRY_SWEEP_SECONDS", default=60)),
+        "schedule": timedelta(seconds=env.int("EXPIRY_SWEEP_SECONDS", default=10)),
     },
 }
 

@@ -101,6 +101,7 @@ class MarketRangeList(generics.GenericAPIView):
     """
 
     filterset_class = MarketRangeFilter
+    pagination_class = None  # keyset pages (config.pagination), built in `get`
     queryset = MarketRange.objects.none()  # for the schema; get_queryset gives the real one
 
     def get_queryset(self):

@@ -72,6 +72,7 @@ class JobPostingViewSet(
 ):
     serializer_class = JobPostingSerializer
     filterset_class = JobPostingFilter
+    pagination_class = None  # keyset pages (config.pagination), built in `list`
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):

@@ -357,8 +357,9 @@ def postings_expire_due(*, now=None) -> int:
         keys: set[str] = set()
         for posting in due:
             keys |= {segment.key for segment in segments_for_posting(posting)}
+        # updated_at too: response validators (config.conditional) must never move backwards.
         expired = JobPosting.objects.filter(pk__in=[p.pk for p in due], status=S.PUBLISHED).update(
-            status=S.EXPIRED, closed_at=now
+            status=S.EXPIRED, closed_at=now, updated_at=now
         )
         segments_mark_dirty(keys=keys)
     return expired

@@ -5,8 +5,6 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from hypothesis import HealthCheck, example, given, settings
@@ -713,22 +711,7 @@ def test_salary_context_falls_back_to_worldwide(api, django_capture_on_commit_ca
 # --- 7. Query count ---------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_list_query_count_does_not_grow_with_page_size(api):
-    for n in range(101):
-        PublishedPostingFactory(salary_min=Decimal(100000 + n * 100), salary_max=Decimal(150000 + n * 100))
-
-    counts = {}
-    for size in (1, 100):
-        with CaptureQueriesContext(connection) as queries:
-            response = api.get(JOBS, {"page_size": size})
-        assert response.status_code == 200
-        assert len(response.json()["results"]) == size
-        assert all(item["salary_context"] is not None for item in response.json()["results"])
-        counts[size] = len(queries)
-
-    assert counts[1] == counts[100], counts
-    assert counts[100] <= 6, counts
+# Query counts of the read path: tests/jobs/test_read_path.py.
 
 
 # --- 8. Market ranges -------------------------------------------------------------------------
