@@ -32,21 +32,19 @@ import argparse
 import base64
 import json
 import os
-import platform
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
+
+from http_load import GUNICORN_WORKERS, WRK_ARGS, WRK_TIMEOUT, Server, ensure_wrk, machine, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
@@ -56,15 +54,10 @@ for _path in (ROOT, BENCHMARKS):
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/jobboard_bench_serving"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 ALLOWED_HOSTS = "127.0.0.1,localhost,testserver"
 PAGE_SIZE = 20
 DEEP_FRACTION = 0.9
 DETAIL_IDS = 50
-WRK_ARGS = ["-t2", "-c4", "--latency"]
-# A sync worker answers one request at a time and the four connections queue behind two workers, so a slow
-# variant's p99 can pass wrk's default 2 s timeout; counted as an error it would vanish from the latencies.
-WRK_TIMEOUT = "30s"
 WARM_UP_SECONDS = 2
 
 VARIANTS = ("A", "B", "C")
@@ -77,25 +70,6 @@ TARGETS = [  # (endpoint, numerator, denominator, minimum)
     ("list, 90% deep", "A", "C", 5.0),
     ("detail", "A", "C", 3.0),
 ]
-
-WRK_LUA = """
-local paths = {__PATHS__}
-local position = 0
-
-request = function()
-  position = position % #paths + 1
-  return wrk.format("GET", paths[position])
-end
-
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %.1f, "p99_us": %.1f, ' ..
-    '"status_errors": %d, "socket_errors": %d}\\n',
-    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
 
 
 def parse_args(argv=None):
@@ -111,36 +85,6 @@ def parse_args(argv=None):
 
 
 # --- Tools and the database -------------------------------------------------------------------------------------
-
-
-def ensure_wrk() -> str:
-    if shutil.which("wrk") is None:
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        if subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"]).returncode != 0:
-            subprocess.run([*sudo, "apt-get", "update"], check=True)
-            subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True)
-    return shutil.which("wrk")
-
-
-def first_line(command: list) -> str:
-    # `wrk -v` prints its version, then its usage, and exits 1.
-    result = subprocess.run(command, capture_output=True, text=True)
-    return (result.stdout or result.stderr).splitlines()[0].strip()
-
-
-def machine() -> dict:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor(),
-    )  # fmt: skip
-    return {
-        "nproc": first_line(["nproc"]),
-        "cpu": cpu,
-        "os": platform.platform(),
-        "gunicorn": first_line([str(GUNICORN), "--version"]),
-        "wrk": first_line(["wrk", "-v"]).split(" Copyright")[0],
-    }
 
 
 def generated_postings(database_url: str) -> int | None:
@@ -179,16 +123,20 @@ def prepare_database(args) -> None:
     found = generated_postings(args.database_url)
     fill = found != args.postings
     if fill:
-        print(f"database holds {found} generated postings, not {args.postings:,}: recreating it")
+        held = "no postings table" if found is None else f"{found:,} generated postings"
+        print(f"the database holds {held}, not {args.postings:,}: recreating it")
         recreate_database(args.database_url)
     setup_django(args)
+    from django.db import connection
+
+    from insights.models import MarketRange
+
     if fill:
         generate(args.postings, max(args.postings // 50, 100), 7)
+    if fill or not MarketRange.objects.exists():
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
         env["DJANGO_SETTINGS_MODULE"] = "config.settings"
         subprocess.run([sys.executable, str(ROOT / "manage.py"), "rebuild_market_ranges"], env=env, check=True)
-    from django.db import connection
-
     # Every run starts from tidy tables: earlier runs with publishes leave dead rows, and autovacuum may be off.
     with connection.cursor() as cursor:
         for table in ("jobs_jobposting", "jobs_company", "insights_marketrange"):
@@ -202,7 +150,7 @@ def prepare_database(args) -> None:
 class Workload:
     visible: int
     deep_offset: int  # rows before the deep page
-    paths: dict = field(default_factory=dict)  # (endpoint, variant) -> [path, …]
+    paths: dict  # (endpoint, variant) -> [path, …]
 
 
 def feed_cursor(published_at: datetime, posting_id: int) -> str:
@@ -236,8 +184,7 @@ def build_workload() -> Workload:
     published_at, last_id = visible.order_by(*FEED_ORDER).values_list("published_at", "id")[deep_offset - 1]
     bound = urlencode({"published_before": published_at.isoformat(), "id_before": last_id})
     ids = spread_ids(visible)
-    workload = Workload(visible=count, deep_offset=deep_offset)
-    workload.paths = {
+    paths = {
         ("list, page 1", "A"): ["/api/v1/jobs/"],
         ("list, page 1", "B"): ["/bench/bare/jobs/"],
         ("list, page 1", "C"): ["/bench/drf/jobs/"],
@@ -248,7 +195,7 @@ def build_workload() -> Workload:
         ("detail", "B"): [f"/bench/bare/jobs/{i}/" for i in ids],
         ("detail", "C"): [f"/bench/drf/jobs/{i}/" for i in ids],
     }
-    return workload
+    return Workload(visible=count, deep_offset=deep_offset, paths=paths)
 
 
 # --- In process: statements, same rows, plans -------------------------------------------------------------------
@@ -311,8 +258,8 @@ class Plan:
 
     @property
     def scans(self) -> list[str]:
-        nodes = (line.strip().removeprefix("->").strip() for line in self.text.splitlines())
-        return [node.split("  (")[0] for node in nodes if " Scan" in node.split("  (")[0]]
+        nodes = (line.strip().removeprefix("->").strip().split("  (")[0] for line in self.text.splitlines())
+        return [node for node in nodes if " Scan" in node]
 
     @property
     def execution_ms(self) -> float:
@@ -337,88 +284,20 @@ def explain(queries: list[dict]) -> list[Plan]:
 # --- Serving and loading ----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """One gunicorn with 2 sync workers serving config.wsgi under `settings_module`."""
-
-    def __init__(self, settings_module: str, args, ready_path: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = Path(tempfile.gettempdir()) / f"api_serving_{settings_module}.log"
-        env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
-        env |= {
-            "DJANGO_SETTINGS_MODULE": settings_module,
-            "DATABASE_URL": args.database_url,
-            # A broker, as in production: without one the web process would run the periodic tasks itself
-            # (config.embedded). A GET enqueues nothing, so no worker is needed for the reads.
-            "REDIS_URL": args.redis_url,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_ENV": "development",
-            "DJANGO_ALLOWED_HOSTS": ALLOWED_HOSTS,
-        }
-        command = [
-            str(GUNICORN), "config.wsgi:application", "--workers", "2", "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "--pythonpath", str(BENCHMARKS),
-            "--log-level", "warning", "--timeout", "120",
-        ]  # fmt: skip
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self._wait_until_serving(ready_path)
-
-    def _wait_until_serving(self, path: str) -> None:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + path, timeout=30) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"gunicorn did not serve {path}:\n{self.log.read_text()}")
-            time.sleep(0.5)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-@dataclass
-class WrkResult:
-    requests: int
-    seconds: float
-    bytes: int
-    p50_ms: float
-    p99_ms: float
-    errors: int
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds
-
-
-def run_wrk(base_url: str, paths: list[str], seconds: int) -> WrkResult:
-    lua = WRK_LUA.replace("__PATHS__", ", ".join(json.dumps(path) for path in paths))
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(lua)
-        script.flush()
-        command = ["wrk", *WRK_ARGS, "--timeout", WRK_TIMEOUT, f"-d{seconds}s", "-s", script.name, base_url + "/"]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
-    raw = json.loads(line.removeprefix("WRK_JSON "))
-    return WrkResult(
-        requests=raw["requests"], seconds=raw["duration_us"] / 1e6, bytes=raw["bytes"], p50_ms=raw["p50_us"] / 1000,
-        p99_ms=raw["p99_us"] / 1000, errors=raw["status_errors"] + raw["socket_errors"],
-    )  # fmt: skip
+def serve(settings_module: str, args, ready_path: str) -> Server:
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DATABASE_URL": args.database_url,
+        # A broker, as in production: without one the web process would run the periodic tasks itself
+        # (config.embedded). A GET enqueues nothing, so no worker is needed for the reads.
+        "REDIS_URL": args.redis_url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ENV": "development",
+        "DJANGO_ALLOWED_HOSTS": ALLOWED_HOSTS,
+    }
+    log = Path(tempfile.gettempdir()) / f"api_serving_{settings_module}.log"
+    return Server(env, ready_path=ready_path, log=log)
 
 
 def run_rounds(args, servers: dict, workload: Workload, label: str) -> dict:
@@ -591,10 +470,10 @@ def write_report(args, context: dict) -> None:
         "",
         f"Machine: {tools['nproc']} cores (`nproc`), {tools['cpu']}, {tools['os']}; PostgreSQL "
         f"{context['postgres']}, the load generator and both servers on the same cores. {tools['gunicorn']}, "
-        f"2 sync workers per server, DJANGO_DEBUG=0, a broker set (so no web process runs periodic tasks) "
-        f"(A: config.settings; B and C: reference_board.settings). "
+        f"{GUNICORN_WORKERS} sync workers per server, DJANGO_DEBUG=0, REDIS_URL set so that no web process runs "
+        "the periodic tasks (A: config.settings; B and C: reference_board.settings). "
         f"{tools['wrk']}: `wrk {' '.join(WRK_ARGS)} --timeout {WRK_TIMEOUT} -d{args.duration}s`, "
-        f"{args.rounds} rounds, each endpoint's variants back to back (A B C), after a {WARM_UP_SECONDS} s warm-up "
+        f"{args.rounds} round{'s' if args.rounds != 1 else ''}, each endpoint's variants back to back (A B C), after a {WARM_UP_SECONDS} s warm-up "
         "of each.",
         "",
         f"Database: {context['generated']:,} generated postings, {workload.visible:,} visible, "
@@ -675,10 +554,10 @@ def main(argv=None):
     context["statements"] = {endpoint: (path, explain(queries)) for endpoint, (path, queries) in captured.items()}
     connection.close()
 
-    project = Server("config.settings", args, "/api/v1/jobs/")
+    project = serve("config.settings", args, "/api/v1/jobs/")
     servers = {"A": project}
     try:
-        reference = Server("reference_board.settings", args, "/bench/bare/jobs/")
+        reference = serve("reference_board.settings", args, "/bench/bare/jobs/")
         servers |= {"B": reference, "C": reference}
         context["results"] = run_rounds(args, servers, workload, "reads only,")
         if args.with_publishes:

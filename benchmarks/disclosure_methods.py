@@ -30,6 +30,7 @@ OpenDP draws its noise from its own unseeded generator, so its rows alone vary b
 import argparse
 import contextlib
 import csv
+import functools
 import importlib.metadata
 import io
 import math
@@ -66,6 +67,8 @@ SIZES = (5, 20, 100, 1000)
 CUTS = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90}
 SHOWN = ("p25", "p50", "p75")
 RECOVERY_TOLERANCE = 0.05
+TIMED_RELEASES = 200
+EXACT_PERCENTILES = "exact percentiles alone"
 ATTACKS = {
     "a": "(a) n·p50 difference, published counts",
     "a_true_n": "(a) with the true counts",
@@ -113,8 +116,6 @@ class Trials:
     relative_errors: list[tuple[float, ...]] = field(default_factory=list)
     count_errors: list[float] = field(default_factory=list)
     hits: dict[str, list[bool]] = field(default_factory=lambda: {name: [] for name in ATTACKS})
-    nanoseconds: int = 0
-    releases: int = 0
 
     def error(self, name: str, q: float) -> float:
         """The q-th percentile of the absolute relative error of one public percentile, in %."""
@@ -123,15 +124,12 @@ class Trials:
     def hit_share(self, attack: str) -> float:
         return 100 * sum(self.hits[attack]) / len(self.hits[attack])
 
-    def microseconds(self) -> float:
-        return self.nanoseconds / self.releases / 1000
-
 
 @dataclass
 class SizeResults:
     trials: dict[str, Trials]
     mean_attack_errors: list[float]  # |n_A·mean_A − n_B·mean_B − x| with exact counts and means
-    percentile_nanoseconds: int  # exact percentiles of B alone, the step every method but OpenDP starts from
+    microseconds: dict[str, float]  # per release, by method; EXACT_PERCENTILES for that step alone
 
 
 def load_segment(path: Path) -> np.ndarray:
@@ -227,7 +225,7 @@ def attack(published_a: Published, published_b: Published, x: float, n_a: int, n
 
 def run_pairs(pool: np.ndarray, n: int, reps: int, rng: np.random.Generator, methods: list[Method]) -> SizeResults:
     """Every method on the same nested pairs."""
-    results = SizeResults({method.name: Trials() for method in methods}, [], 0)
+    results = SizeResults({method.name: Trials() for method in methods}, [], {})
     for _ in range(reps):
         sample_a = rng.choice(pool, n + 1, replace=False)
         removed = int(rng.integers(n + 1))
@@ -236,23 +234,35 @@ def run_pairs(pool: np.ndarray, n: int, reps: int, rng: np.random.Generator, met
         key_b, key_x = (int(key) for key in rng.integers(KEY_SPACE, size=2))
         key_a = (key_b + key_x) % KEY_SPACE
         results.mean_attack_errors.append(abs((n + 1) * float(sample_a.mean()) - n * float(sample_b.mean()) - x))
-        started = time.perf_counter_ns()
         exact = exact_percentiles(sample_b)
-        results.percentile_nanoseconds += time.perf_counter_ns() - started
         for method in methods:
-            started = time.perf_counter_ns()
             published_b = method.publish(sample_b, key_b)
             published_a = method.publish(sample_a, key_a)
             trials = results.trials[method.name]
-            trials.nanoseconds += time.perf_counter_ns() - started
-            trials.releases += 2
             trials.relative_errors.append(
                 tuple(abs(getattr(published_b, name) - exact[name]) / exact[name] for name in SHOWN)
             )
             trials.count_errors.append(abs(published_b.count - n))
             for name, hit in attack(published_a, published_b, x, n + 1, n).items():
                 trials.hits[name].append(hit)
+    results.microseconds = release_costs(pool, n, rng, methods)
     return results
+
+
+def release_costs(pool: np.ndarray, n: int, rng: np.random.Generator, methods: list[Method]) -> dict[str, float]:
+    """Microseconds per release, each method alone in a loop over the same samples (interleaved with the others,
+    each would run on caches the others had filled)."""
+    samples = [rng.choice(pool, n, replace=False) for _ in range(TIMED_RELEASES)]
+    steps = {EXACT_PERCENTILES: exact_percentiles} | {
+        method.name: functools.partial(method.publish, key=0) for method in methods
+    }
+    costs = {}
+    for name, step in steps.items():
+        started = time.perf_counter_ns()
+        for sample in samples:
+            step(sample)
+        costs[name] = (time.perf_counter_ns() - started) / len(samples) / 1000
+    return costs
 
 
 def project_ptable() -> pd.DataFrame:
@@ -433,8 +443,8 @@ def accuracy_lines(methods: list[Method], results: dict[int, SizeResults]) -> li
         "## Accuracy of the public figures (sample B)",
         "",
         "Absolute relative error of each public percentile against the exact one: median / 90th percentile over the "
-        "pairs. Count error in points. Cost: one release, from the sample's raw values to its public p25/p50/p75 and "
-        "count (exact percentiles included), averaged over A and B.",
+        "pairs. Count error in points. Cost: one release, from a sample's raw values to its public p25/p50/p75 and "
+        f"count (exact percentiles included), timed on {TIMED_RELEASES} samples of n, one method at a time.",
         "",
         "| method | n | p25 | p50 | p75 | count error | µs per release |",
         "|---|---|---|---|---|---|---|",
@@ -450,10 +460,9 @@ def accuracy_lines(methods: list[Method], results: dict[int, SizeResults]) -> li
                 count = f"band {lower:,}–{upper:,} (midpoint {abs((lower + upper) / 2 - n):g} off)"
             else:
                 count = f"{np.percentile(trials.count_errors, 50):.1f} / {np.percentile(trials.count_errors, 90):.1f}"
-            lines.append(f"| {method.name} | {n:,} | {errors} | {count} | {trials.microseconds():,.0f} |")
+            lines.append(f"| {method.name} | {n:,} | {errors} | {count} | {at_n.microseconds[method.name]:,.0f} |")
     percentile_costs = ", ".join(
-        f"{at_n.percentile_nanoseconds / len(at_n.mean_attack_errors) / 1000:.0f} µs at n = {n:,}"
-        for n, at_n in results.items()
+        f"{at_n.microseconds[EXACT_PERCENTILES]:.0f} µs at n = {n:,}" for n, at_n in results.items()
     )
     lines += ["", f"Of each cost, the exact percentiles alone (numpy, five cuts) take {percentile_costs}."]
     return lines
@@ -621,9 +630,13 @@ def reading_lines(
         f"{min(100 * sum(e < 0.005 for e in at_n.mean_attack_errors) / reps for at_n in results.values()):.0f}% "
         "of pairs at every n: an exact mean or sum cannot be published beside exact counts of ranges that differ by "
         "one point, however the percentiles are rounded.",
-        f"- **Cost.** Per release: the project {' / '.join(f'{t.microseconds():,.0f}' for t in project.values())} "
-        f"µs, of which numpy's percentiles take most; OpenDP at ε = 1 "
-        f"{' / '.join(f'{results[n].trials[dp_name(1.0)].microseconds() / 1000:.1f}' for n in SIZES)} ms. "
+        "- **Cost.** Per release: the project "
+        + " / ".join(f"{at_n.microseconds[PROJECT]:,.0f}" for at_n in results.values())
+        + " µs (numpy's exact percentiles alone: "
+        + " / ".join(f"{at_n.microseconds[EXACT_PERCENTILES]:,.0f}" for at_n in results.values())
+        + " µs); OpenDP at ε = 1 "
+        + " / ".join(f"{at_n.microseconds[dp_name(1.0)] / 1000:.1f}" for at_n in results.values())
+        + " ms. "
         "An LP audit of one protected table takes a median "
         + " / ".join(f"{np.median([run['final_audit_ms'] for run in runs]):.1f}" for runs in protected.values())
         + f" ms at k = {' / '.join(str(k) for k in protected)}, and finding its suppression pattern "
