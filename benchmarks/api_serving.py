@@ -47,10 +47,8 @@ from urllib.parse import urlencode
 from http_load import GUNICORN_WORKERS, WRK_ARGS, WRK_TIMEOUT, Server, ensure_wrk, machine, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "benchmarks"
-for _path in (ROOT, BENCHMARKS):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+BENCHMARKS = ROOT / "benchmarks"  # on sys.path already: the script's directory (http_load, reference_board, …)
+sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/jobboard_bench_serving"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
@@ -364,7 +362,8 @@ def rounds_under_publishes(args, servers: dict, workload: Workload) -> tuple[dic
 
     from jobs.models import JobPosting
 
-    loaded_seconds = WARM_UP_SECONDS * 9 + args.rounds * len(ENDPOINTS) * len(VARIANTS) * (args.duration + 1)
+    runs = len(ENDPOINTS) * len(VARIANTS)
+    loaded_seconds = runs * (WARM_UP_SECONDS + args.rounds * (args.duration + 1))
     wanted = int(args.with_publishes * loaded_seconds * 1.2) + 10
     count = min(wanted, JobPosting.objects.published().count())
     print(f"preparing {count:,} pending postings to publish at {args.with_publishes}/s …", flush=True)
@@ -405,11 +404,13 @@ def figures_table(results: dict) -> list[str]:
     ]
     for (endpoint, variant), runs in results.items():
         rates = [run.rate for run in runs]
+        p50 = statistics.median(run.p50_ms for run in runs)
+        p99 = statistics.median(run.p99_ms for run in runs)
         size = sum(run.bytes for run in runs) / max(sum(run.requests for run in runs), 1)
         lines.append(
             f"| {endpoint} | {variant} ({VARIANT_NAMES[variant]}) | {statistics.median(rates):,.1f} | "
-            f"{min(rates):,.1f}–{max(rates):,.1f} | {statistics.median(run.p50_ms for run in runs):,.1f} ms | "
-            f"{statistics.median(run.p99_ms for run in runs):,.1f} ms | {size:,.0f} | {sum(run.errors for run in runs)} |"
+            f"{min(rates):,.1f}–{max(rates):,.1f} | {p50:,.1f} ms | {p99:,.1f} ms | {size:,.0f} | "
+            f"{sum(run.errors for run in runs)} |"
         )
     return lines
 
@@ -473,8 +474,8 @@ def write_report(args, context: dict) -> None:
         f"{GUNICORN_WORKERS} sync workers per server, DJANGO_DEBUG=0, REDIS_URL set so that no web process runs "
         "the periodic tasks (A: config.settings; B and C: reference_board.settings). "
         f"{tools['wrk']}: `wrk {' '.join(WRK_ARGS)} --timeout {WRK_TIMEOUT} -d{args.duration}s`, "
-        f"{args.rounds} round{'s' if args.rounds != 1 else ''}, each endpoint's variants back to back (A B C), after a {WARM_UP_SECONDS} s warm-up "
-        "of each.",
+        f"{args.rounds} round{'s' if args.rounds != 1 else ''}, each endpoint's variants back to back (A B C), "
+        f"after a {WARM_UP_SECONDS} s warm-up of each.",
         "",
         f"Database: {context['generated']:,} generated postings, {workload.visible:,} visible, "
         f"{context['ranges']:,} market ranges; tables vacuumed and analysed before the run.",
