@@ -22,7 +22,7 @@ when an estimate lands within 5% of x; guessing x = p50_A is the baseline.
 
 Usage (from the repository root):
     .venv/bin/python benchmarks/disclosure_methods.py [--reps 2000] [--seed 20261202] [--tables 20] [--report PATH]
-Needs opendp, cell-key-perturbation, pandas (which cell-key-perturbation imports without declaring it) and
+Needs the `bench` extra (`.venv/bin/pip install -e ".[bench]"`: opendp, cell-key-perturbation, pandas, which the latter imports without declaring it, and
 scipy, and the salary file at ../shared/data/ beside the repository. About 6 minutes on 2 cores at the defaults.
 OpenDP draws its noise from its own unseeded generator, so its rows alone vary between runs with one seed.
 """
@@ -56,7 +56,7 @@ from scipy.optimize import linprog
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from insights.disclosure import _COUNT_TABLE, KEY_SPACE, Sample, release_sample, rule_problem  # noqa: E402
+from insights.disclosure import COUNT_TABLE, KEY_SPACE, Sample, release_sample, rule_problem  # noqa: E402
 from insights.percentiles import as_numeric  # noqa: E402
 
 DATA_FILE = ROOT.parent / "shared" / "data" / "aijobs-salaries-2025-01-19.csv"
@@ -267,7 +267,7 @@ def release_costs(pool: np.ndarray, n: int, rng: np.random.Generator, methods: l
 
 def project_ptable() -> pd.DataFrame:
     """The project's count p-table in the package's layout: the change each cell key in 0..255 draws."""
-    changes = [next(change for limit, change in _COUNT_TABLE if key / CKP_KEY_RANGE < limit) for key in range(256)]
+    changes = [next(change for limit, change in COUNT_TABLE if key / CKP_KEY_RANGE < limit) for key in range(256)]
     return pd.DataFrame(
         [(pcv, key, change) for pcv in range(1, 751) for key, change in enumerate(changes)],
         columns=["pcv", "ckey", "pvalue"],
@@ -475,7 +475,8 @@ def attack_lines(methods: list[Method], results: dict[int, SizeResults], reps: i
         "",
         f"Share of pairs in which the estimate lands within {RECOVERY_TOLERANCE:.0%} of the removed salary x. 'With "
         "the true counts' is an attacker who knows n_A and n_B (postings are listed publicly). 'Better of (a) and (b)' "
-        "counts a pair when either estimate from the published figures lands: an attacker who knew which to trust. "
+        "counts a pair when either estimate from the published figures lands: two guesses, or an attacker who knew "
+        "which to trust. "
         f"With {reps:,} pairs a share's standard error is at most {50 / math.sqrt(reps):.1f} points.",
         "",
         f"| method | n | {' | '.join(ATTACKS.values())} |",
@@ -515,7 +516,8 @@ def ckp_lines(ckp: dict[tuple[int, str], dict], results: dict[int, SizeResults],
         "are suppressed, the rest rounded to base 5, whatever the cell key), and the project's count p-table written "
         "in the package's layout (without the project's floor of 5).",
         "",
-        "| n | p-table | cells suppressed | count error median / p90 | µs per cell | project's release at n: count error |",
+        "| n | p-table | cells suppressed | count error median / p90 | µs per cell "
+        "| project's release at n: count error |",
         "|---|---|---|---|---|---|",
     ]
     for (n, name), outcome in ckp.items():
@@ -538,7 +540,8 @@ def suppression_lines(protected: dict[int, list[dict]], tables: int) -> list[str
         f"sizes geometric with mean {MEAN_CELL_SIZE}, salaries drawn from the segment, each point's contributor one "
         f"of {TABLE_COMPANIES} companies; only tables with at least one cell failing the project's rule "
         "(`insights.disclosure.rule_problem`). Published: every cell's count; the exact sum of each cell that passes "
-        "the rule; each row and column total and the grand total that passes it. The attacker's interval for a suppressed cell's sum is its minimum and maximum given all that, "
+        "the rule; each row and column total and the grand total that passes it. The attacker's interval for a "
+        "suppressed cell's sum is its minimum and maximum given all that, "
         f"each cell's sum lying between its count × {DP_LOWER:,} and × {DP_UPPER:,} USD: two "
         "`scipy.optimize.linprog` (HiGHS) problems per suppressed cell. Secondary suppression is greedy: while a "
         f"sensitive cell's interval does not reach {PROTECTION:.0%} either side of its sum, suppress the smallest "
@@ -578,74 +581,78 @@ def reading_lines(
 ) -> list[str]:
     """The plain-language reading, every figure in it taken from the tables above."""
     project = {n: at_n.trials[PROJECT] for n, at_n in results.items()}
-    dp_names = [dp_name(epsilon) for epsilon in EPSILONS]
     ours_through_ckp = np.concatenate([outcome["errors"] for (_, name), outcome in ckp.items() if name == CKP_OURS])
     ours = np.concatenate([trials.count_errors for trials in project.values()])
     # Two shares measured on the same pairs: their difference's standard error is at most √2 times one share's.
     noise = 2 * math.sqrt(2) * 50 / math.sqrt(reps)
 
     def p50s(trials: dict[int, Trials]) -> str:
-        return " / ".join(f"{t.error('p50', 50):.1f}%" for t in trials.values())
+        return " / ".join(f"{t.error('p50', 50):.1f}% ({t.error('p50', 90):.0f}%)" for t in trials.values())
 
     def gains(name: str) -> str:
-        gain = [
-            at_n.trials[name].hit_share("best") - at_n.trials[name].hit_share("baseline") for at_n in results.values()
-        ]
-        verdict = "within noise of guessing" if gain[0] <= noise else "better than guessing"
-        return f"{' / '.join(f'{g:+.1f}' for g in gain)} points; at n = {SIZES[0]} {verdict}"
+        single, either = [], []
+        for at_n in results.values():
+            trials = at_n.trials[name]
+            baseline = trials.hit_share("baseline")
+            single.append(max(trials.hit_share(a) for a in ("a", "a_true_n", "b")) - baseline)
+            either.append(trials.hit_share("best") - baseline)
+        beyond = [f"{n:,}" for n, gain in zip(SIZES, single, strict=True) if gain > noise]
+        verdict = f"beyond noise at n = {', '.join(beyond)}" if beyond else "nowhere beyond noise"
+        pairs = " / ".join(f"{a:+.1f} ({b:+.1f})" for a, b in zip(single, either, strict=True))
+        return f"{pairs} points: {verdict}"
 
     lines = [
         "",
         "## Reading",
         "",
-        f"Sizes are read in the order n = {' / '.join(f'{n:,}' for n in SIZES)}.",
+        f"Figures are given in the order n = {' / '.join(f'{n:,}' for n in SIZES)}.",
         "",
-        f"- **Accuracy.** The project's release moves the median by a median {p50s(project)} (by design never less "
-        "than 6.7% at n = 5, never less than 1% anywhere). Rounding to 1,000 USD costs at most "
+        f"- **Accuracy.** The project's release moves the median by a median (90th percentile) {p50s(project)}: by "
+        "design never less than 6.7% at n = 5 and never less than 1% anywhere. Rounding to 1,000 USD costs at most "
         f"{max(results[n].trials[ROUNDING].error(name, 90) for n in SIZES for name in SHOWN):.2f}% (90th percentile) "
         "at any n, but its counts say only which band n lies in.",
     ]
-    for name in dp_names:
-        trials = {n: at_n.trials[name] for n, at_n in results.items()}
-        better = [n for n in SIZES if trials[n].error("p50", 50) < project[n].error("p50", 50)]
+    for epsilon in EPSILONS:
+        trials = {n: at_n.trials[dp_name(epsilon)] for n, at_n in results.items()}
+        nearer = [n for n in SIZES if trials[n].error("p50", 50) < project[n].error("p50", 50)]
+        count_errors = " / ".join(f"{np.median(t.count_errors):g}" for t in trials.values())
         lines.append(
-            f"- **{name}** misses the median by a median {p50s(trials)} (90th percentile at n = {SIZES[0]}: "
-            f"{trials[SIZES[0]].error('p50', 90):.0f}%); its median is nearer the exact one than the project's "
-            + (f"from n = {better[0]:,}" if better else "at none of these sizes")
-            + f". Its count is off by a median {' / '.join(f'{np.median(t.count_errors):g}' for t in trials.values())}"
-            " points and may be any integer, under 5 or negative."
+            f"- **{dp_name(epsilon)}** misses the median by {p50s(trials)}; by the median error it is nearer the "
+            "exact figure than the project's "
+            + (f"from n = {nearer[0]:,}" if nearer else "at none of these sizes")
+            + f". Its count is off by a median {count_errors} points and may be any integer, under 5 or negative."
         )
     lines += [
-        f"- **Counts.** The project's are off by at most 2 points (the p-table's range), median / 90th percentile "
+        "- **Counts.** The project's are off by at most 2 points (the p-table's range), median / 90th percentile "
         f"{np.median(ours):g} / {np.percentile(ours, 90):g} over all n, and never shown under {SIZES[0]}. The "
         "cell-key package with the same p-table: "
         f"{np.median(ours_through_ckp):g} / {np.percentile(ours_through_ckp, 90):g}. With the p-table it ships, "
         "cells under 10 vanish and the rest are rounded to 5.",
-        f"- **What the attacker gains over guessing x = p50_A** (better of (a) and (b), minus the baseline; noise "
-        f"about ±{noise:.1f} points):",
+        "- **What the attacker gains over guessing x = p50_A**, in points of the share within 5% of x: the best "
+        "single estimate ((a), (a) with the true counts or (b)) less the baseline, and in brackets the better of (a) "
+        f"and (b), which takes two guesses; noise about ±{noise:.1f} points.",
     ]
     lines += [f"  - {method.name}: {gains(method.name)}." for method in methods]
+    recovered = min(100 * sum(e < 0.005 for e in at_n.mean_attack_errors) / reps for at_n in results.values())
     lines += [
-        "  - With exact counts and an exact mean, x comes out to the cent in "
-        f"{min(100 * sum(e < 0.005 for e in at_n.mean_attack_errors) / reps for at_n in results.values()):.0f}% "
-        "of pairs at every n: an exact mean or sum cannot be published beside exact counts of ranges that differ by "
-        "one point, however the percentiles are rounded.",
+        f"  - With exact counts and an exact mean, x comes out to the cent in {recovered:.0f}% of pairs at every n: an "
+        "exact mean or sum cannot be published beside exact counts of ranges that differ by one point, however the "
+        "percentiles are rounded.",
         "- **Cost.** Per release: the project "
         + " / ".join(f"{at_n.microseconds[PROJECT]:,.0f}" for at_n in results.values())
         + " µs (numpy's exact percentiles alone: "
         + " / ".join(f"{at_n.microseconds[EXACT_PERCENTILES]:,.0f}" for at_n in results.values())
         + " µs); OpenDP at ε = 1 "
         + " / ".join(f"{at_n.microseconds[dp_name(1.0)] / 1000:.1f}" for at_n in results.values())
-        + " ms. "
-        "An LP audit of one protected table takes a median "
+        + " ms. An LP audit of one protected table takes a median "
         + " / ".join(f"{np.median([run['final_audit_ms'] for run in runs]):.1f}" for runs in protected.values())
         + f" ms at k = {' / '.join(str(k) for k in protected)}, and finding its suppression pattern "
         + " / ".join(f"{np.median([run['total_ms'] for run in runs]):.0f}" for runs in protected.values())
         + " ms; a recompute would rerun it for every table that holds a changed cell.",
-        "- **Not measured here.** The 'better of' column credits the attacker with knowing which estimate to trust. "
-        "Every point is its own contributor (survey records), so the contributor rules never bind in the samples. "
-        "OpenDP's ε is per statistic and per release; what a whole site of overlapping ranges republished daily "
-        "would spend is far more. The suppression audit is greedy on small synthetic tables, not tau-argus itself.",
+        "- **Not measured here.** Every point is its own contributor (survey records), so the contributor rules never "
+        "bind in the samples. OpenDP's ε is per statistic and per release; a whole site of overlapping ranges "
+        "recomputed daily would spend far more. The suppression audit is greedy on small synthetic tables, not "
+        "tau-argus itself.",
     ]
     return lines
 

@@ -1,19 +1,25 @@
-"""Conditional GET for public reads: ETag and Last-Modified from what changed, and 304 when nothing did.
+"""Conditional GET for public reads: ETag and Last-Modified from what changed, 304 when nothing did, and the
+rendered page kept under its validator.
 
 The validators come from one statement of index lookups (no scan): the newest save of any posting, company,
 market range or exchange rate, and the latest expiry time already passed by a posting still marked published
 (visibility changes at that moment, before the expiry task saves anything). Any change to what a public
-list or detail can show moves one of them, so an unchanged validator means an unchanged response.
+list or detail can show moves one of them, so an unchanged validator means an unchanged response: the page
+rendered for it is kept in the cache under the validator and served as it is, and a change needs no
+invalidation, since it makes a new key.
 """
 
 import hashlib
 from datetime import UTC, datetime
+from decimal import Decimal
 
+import orjson
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
-from rest_framework import status
-from rest_framework.response import Response
 
 from insights.models import MarketRange
 from jobs.models import Company, JobPosting, PostingStatus
@@ -49,21 +55,35 @@ def _as_datetime(value):
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
 
-def conditional(request, *, variant: str, build) -> Response:
-    """Answer 304 when the client's copy is current, else `build()` with ETag and Last-Modified set.
+def _default(value):
+    if isinstance(value, Decimal):
+        return float(value)  # as DRF renders decimals here (COERCE_DECIMAL_TO_STRING is off)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
-    `variant` names everything besides the data that shapes the response (the path and query, who asks)."""
+
+def render_json(data) -> bytes:
+    return orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z)
+
+
+def conditional(request, *, variant: str, build) -> HttpResponse:
+    """Answer 304 when the client's copy is current; else the page kept for this validator, or `build()`'s.
+
+    `variant` names everything besides the data that shapes the response (the path and query, who asks);
+    `build` returns the body (JSON-able) and any headers of its own (a `Link`, say)."""
     version, last_modified = data_validators()
-    etag = '"' + hashlib.sha256(f"{version}|{variant}".encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    digest = hashlib.sha256(f"{version}|{variant}".encode()).hexdigest()[:32]
+    headers = {"ETag": f'"{digest}"', "Cache-Control": "no-cache", "Vary": "Authorization, Cookie"}
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified.timestamp())
-    if _not_modified(request, etag, last_modified):
-        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    response = build()
-    for name, value in headers.items():
-        response[name] = value
-    return response
+    if _not_modified(request, headers["ETag"], last_modified):
+        return HttpResponse(status=304, headers=headers)
+    kept = cache.get(f"page:{digest}")
+    if kept is None:
+        body, own_headers = build()
+        kept = (render_json(body), own_headers)
+        cache.set(f"page:{digest}", kept, settings.RESPONSE_CACHE_SECONDS)
+    content, own_headers = kept
+    return HttpResponse(content, content_type="application/json", headers={**headers, **own_headers})
 
 
 def _not_modified(request, etag: str, last_modified: datetime | None) -> bool:

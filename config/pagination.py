@@ -116,7 +116,8 @@ class KeysetPagination:
             previous = remove_query_param(self.request.build_absolute_uri(), "cursor")
         return self._link(following), previous
 
-    def response(self, results: list, headers: dict | None = None) -> Response:
+    def page(self, results: list) -> tuple[dict, dict]:
+        """The page's body and its `Link` header."""
         following, previous = self.links()
         body = {"next": following, "previous": previous}
         if self.with_count:
@@ -124,10 +125,11 @@ class KeysetPagination:
             body["count_is_exact"] = self.count <= COUNT_LIMIT
         body["results"] = results
         links = [f'<{url}>; rel="{rel}"' for url, rel in ((following, "next"), (previous, "prev")) if url]
-        response = Response(body, headers=headers)
-        if links:
-            response["Link"] = ", ".join(links)
-        return response
+        return body, ({"Link": ", ".join(links)} if links else {})
+
+    def response(self, results: list) -> Response:
+        body, headers = self.page(results)
+        return Response(body, headers=headers)
 
 
 def _flip(name: str) -> str:

@@ -143,6 +143,20 @@ LOGGING = {
     },
 }
 
+# --- Cache ----------------------------------------------------------------------------------
+# Rendered public pages, keyed by their validator (config.conditional): shared by every process through Redis
+# when there is one, kept per process otherwise.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL"),
+         "KEY_PREFIX": "jobboard"}
+        if env.str("REDIS_URL", default="")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+    )
+}  # fmt: skip
+# How long a rendered page is kept; any change to the data makes a new validator (and key) at once.
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -128,7 +128,7 @@ class MarketRangeList(generics.GenericAPIView):
                 if moderator:
                     item["exact"] = range_exact(market_range)
                 results.append(item)
-            return paginator.response(results)
+            return paginator.page(results)
 
         viewer = "moderator" if moderator else "public"
         return conditional(request, variant=f"ranges|{request.get_full_path()}|{viewer}", build=build)

@@ -63,7 +63,7 @@ PERCENTILES = ("p10", "p25", "p50", "p75", "p90")
 TAILS = ("p10", "p90")
 
 # Count perturbation (a cell-key p-table): the change to a count, by the cell key's draw.
-_COUNT_TABLE = ((0.1, -2), (0.3, -1), (0.7, 0), (0.9, 1), (1.0, 2))
+COUNT_TABLE = ((0.1, -2), (0.3, -1), (0.7, 0), (0.9, 1), (1.0, 2))
 
 # Each figure draws from its own stream of the cell key, so no two figures share a draw.
 _STREAMS = {name: number for number, name in enumerate(PERCENTILES)} | {"sample_size": 8, "company_count": 9,
@@ -121,7 +121,7 @@ def perturbed_percentiles(percentiles: dict[str, Decimal], *, n: int, key: int, 
 
 def perturbed_count(count: int, *, key: int, stream: int, at_least: int) -> int:
     draw = _draw(key, stream)
-    change = next(change for limit, change in _COUNT_TABLE if draw < limit)
+    change = next(change for limit, change in COUNT_TABLE if draw < limit)
     return max(at_least, count + change)
 
 

@@ -4,29 +4,46 @@ Every figure here is read from a stored release (insights.disclosure, decided wh
 no read aggregates postings or survey records, and none works out what the public may see.
 """
 
-import dataclasses
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.db.models import QuerySet
 
+from insights import lookups  # noqa: F401  (registers `__any_of`)
 from insights.disclosure import PERCENTILES
 from insights.models import MarketRange, MarketRangeSnapshot
 from insights.percentiles import percentile_rank
 from insights.segments import Segment, country_segment
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
 
-MARKET_SOURCE = (
-    "Computed from job postings published on this board (the midpoint of each posted range) "
-    "and imported salary-survey records, in annual USD."
-)
-DISCLOSURE_NOTE = (
-    "Public figures are perturbed: each percentile is moved by a few percent (more for small samples), and "
-    "counts by up to 2, by an amount fixed for the data behind it; then rounded to 100 USD."
-)
+# Short, since every context and range repeats them; the schema and the README say what they mean.
+MARKET_SOURCE = "this board's market ranges: posted pay midpoints and survey records, annual USD"
+DISCLOSURE_NOTE = "perturbed"  # insights.disclosure: cell-key noise on every figure, rounded to 100 USD
 # What the release of a range needs: the key, the decision and the public figures, never the exact columns.
 RELEASE_COLUMNS = ("key", "published", "withheld_reason", "total_published", "total_withheld_reason", "release",
                    "computed_at")  # fmt: skip
+
+
+class StoredRelease(NamedTuple):
+    """A range's stored release, read as a plain row (a list page reads a couple of hundred)."""
+
+    key: str
+    published: bool
+    withheld_reason: str
+    total_published: bool
+    total_withheld_reason: str
+    release: dict
+    computed_at: object
+
+
+def stored_releases(keys) -> dict[str, StoredRelease]:
+    """The stored releases of these segments, by key: one indexed lookup."""
+    if not keys:
+        return {}
+    rows = MarketRange.objects.filter(key__any_of=sorted(keys)).order_by().values_list(*RELEASE_COLUMNS)
+    return {row[0]: StoredRelease(*row) for row in rows}
 
 
 def market_ranges_list() -> QuerySet:
@@ -35,6 +52,13 @@ def market_ranges_list() -> QuerySet:
 
 def segment_info(segment: Segment) -> dict:
     """A segment's dimensions, named the same wherever a segment is shown (null: any)."""
+    return _segment_info(segment.key)
+
+
+@lru_cache(maxsize=20_000)
+def _segment_info(key: str) -> dict:
+    # Shared between responses: callers never change it.
+    segment = Segment.from_key(key)
     return {
         "key": segment.key,
         "role_family": segment.role_family,
@@ -113,22 +137,16 @@ def nearest_published_wider(ranges) -> dict[str, str | None]:
     return {key: next((k for k in chain if k in published), None) for key, chain in chains.items()}
 
 
-def context_segments(posting) -> list[Segment]:
-    """Where a posting's salary context looks, in order: its country, its region, the world
-    (any company size, on-site or remote, the last 12 months); the first published one is shown."""
-    return country_segment(posting.role_family, posting.level, posting.country).widening()
-
-
-def peer_segments(posting, company) -> dict[str, list[Segment]]:
-    """Where the comparison with companies like the poster's looks: the same chain, narrowed to the
-    company's size band, and separately to its sector (when the company has one)."""
-    chain = context_segments(posting)
+@lru_cache(maxsize=20_000)
+def _chains(role_family, level, country, size_band, sector) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The context chain's keys, and each peer chain's (the same places, one size band or one sector)."""
+    chain = country_segment(role_family, level, country).widening()
     peers = {}
-    if company.size_band:
-        peers["size_band"] = [dataclasses.replace(segment, size_band=company.size_band) for segment in chain]
-    if company.sector:
-        peers["sector"] = [dataclasses.replace(segment, sector=company.sector) for segment in chain]
-    return peers
+    if size_band:
+        peers["size_band"] = tuple(Segment(**{**s.__dict__, "size_band": size_band}).key for s in chain)
+    if sector:
+        peers["sector"] = tuple(Segment(**{**s.__dict__, "sector": sector}).key for s in chain)
+    return tuple(s.key for s in chain), peers
 
 
 def _curve(values: dict) -> list[tuple[Decimal, Decimal]]:
@@ -165,27 +183,30 @@ def _in_currency(values: dict, rate: Rate | None, currency: str) -> dict | None:
     }
 
 
-def _first_published(chain: list[Segment], ranges: dict) -> MarketRange | None:
-    candidates = [ranges.get(segment.key) for segment in chain]
+def _first_published(chain: tuple[str, ...], ranges: dict) -> StoredRelease | None:
+    candidates = [ranges.get(key) for key in chain]
     return next((r for r in candidates if r is not None and r.published), None)
 
 
-def _range_summary(posting, usable: MarketRange) -> dict:
-    """A published range as a posting's context shows it: the released percentiles and where the posting sits."""
-    release = usable.release
-    return {
-        "segment": segment_info(Segment.from_key(usable.key)),
-        "market_usd": _figures(release),
-        "sample_size": release["sample_size"],
-        "company_count": release["company_count"],
-        "confidence": release["confidence"],
-        "as_of": usable.computed_at,
-        "position": _position(posting.salary_mid_usd, release),
-        "provenance": range_provenance(usable),
-    }
+def _range_summary(posting, usable: StoredRelease, summaries: dict) -> dict:
+    """A published range as a posting's context shows it: the released percentiles and where the posting sits.
+    The range's own part is built once per request (`summaries`), however many postings show it."""
+    shared = summaries.get(usable.key)
+    if shared is None:
+        release = usable.release
+        shared = summaries[usable.key] = {
+            "segment": _segment_info(usable.key),
+            "market_usd": _figures(release),
+            "sample_size": release["sample_size"],
+            "company_count": release["company_count"],
+            "confidence": release["confidence"],
+            "as_of": usable.computed_at,
+            "provenance": range_provenance(usable),
+        }
+    return {**shared, "position": _position(posting.salary_mid_usd, usable.release)}
 
 
-def _total_context(posting, market_range: MarketRange) -> dict | None:
+def _total_context(posting, market_range: StoredRelease) -> dict | None:
     """Total compensation beside base pay, when its own sample (postings) is published."""
     total = market_range.release.get("total") if market_range.total_published else None
     if not total:
@@ -204,61 +225,66 @@ INSUFFICIENT_MESSAGE = (
 )
 
 
-def _context(posting, company, ranges, rate: Rate | None, requested: Rate | None) -> dict:
-    chain = context_segments(posting)
+def _context(posting, company, ranges, rate: Rate | None, requested: Rate | None, summaries: dict, peers: bool):
+    chain, peer_chains = _chains(posting.role_family, posting.level, posting.country, company.size_band, company.sector)
+    if not peers:
+        peer_chains = {}
     usable = _first_published(chain, ranges)
     if usable is None:
-        own = ranges.get(chain[0].key)
+        own = ranges.get(chain[0])
         return {
             "status": "insufficient_data",
             "message": INSUFFICIENT_MESSAGE,
-            "segment": segment_info(chain[0]),
+            "segment": _segment_info(chain[0]),
             "withheld_reason": own.withheld_reason if own else "no data",
             "as_of": own.computed_at if own else None,
         }
-    peers = {}
-    for name, peer_chain in peer_segments(posting, company).items():
+    compared = {}
+    for name, peer_chain in peer_chains.items():
         peer = _first_published(peer_chain, ranges)
-        peers[name] = (
-            {"status": "ok", **_range_summary(posting, peer)}
+        compared[name] = (
+            {"status": "ok", **_range_summary(posting, peer, summaries)}
             if peer
-            else {"status": "insufficient_data", "segment": segment_info(peer_chain[0])}
+            else {"status": "insufficient_data", "segment": _segment_info(peer_chain[0])}
         )
     return {
         "status": "ok",
-        **_range_summary(posting, usable),
+        **_range_summary(posting, usable, summaries),
         "market": _in_currency(usable.release, rate, posting.salary_currency),
         **({"market_requested": _in_currency(usable.release, requested, requested.currency)} if requested else {}),
         "total_compensation": _total_context(posting, usable),
-        "peers": peers,
+        **({"peers": compared} if peers else {}),
     }
 
 
-def context_keys(postings, companies) -> set[str]:
+def context_keys(postings, companies, *, peers: bool = True) -> set[str]:
     keys = set()
     for posting in postings:
-        keys |= {segment.key for segment in context_segments(posting)}
-        for chain in peer_segments(posting, companies[posting.company_id]).values():
-            keys |= {segment.key for segment in chain}
+        company = companies[posting.company_id]
+        chain, peer_chains = _chains(
+            posting.role_family, posting.level, posting.country, company.size_band, company.sector
+        )
+        keys.update(chain, *(peer_chains.values() if peers else ()))
     return keys
 
 
 def salary_contexts_for(
-    *, postings: list, today: date, requested: Rate | None = None, companies=None
+    *, postings: list, today: date, requested: Rate | None = None, companies=None, peers: bool = True
 ) -> dict[int, dict]:
     """The salary context of each posting, in two queries whatever the number of postings: the stored releases
     of every segment their contexts can look at, and the exchange rates.
 
-    Uses the posting's country segment when it is published, else its region's, else the world's; beside
-    it, the same for companies of the poster's size band and of its sector (`peers`). With a requested
+    Uses the posting's country segment when it is published, else its region's, else the world's; with
+    `peers`, beside it the same for companies of the poster's size band and of its sector. With a requested
     currency, the market figures are given in it too.
     """
     companies = companies or {p.company_id: p.company for p in postings}
-    keys = context_keys(postings, companies)
-    ranges = {r.key: r for r in MarketRange.objects.filter(key__in=keys).only(*RELEASE_COLUMNS)} if keys else {}
+    ranges = stored_releases(context_keys(postings, companies, peers=peers))
     rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}
+    summaries: dict = {}
     return {
-        p.pk: _context(p, companies[p.company_id], ranges, rates.get(p.salary_currency), requested) for p in postings
+        p.pk: _context(p, companies[p.company_id], ranges, rates.get(p.salary_currency), requested, summaries, peers)
+        for p in postings
     }
 
 

@@ -51,7 +51,11 @@ class RangeProvenanceSerializer(serializers.Serializer):
     sample_size = serializers.IntegerField(allow_null=True, help_text="Perturbed by up to 2.")
     company_count = serializers.IntegerField(allow_null=True, required=False, help_text="Perturbed by up to 2.")
     as_of = serializers.DateTimeField(allow_null=True)
-    disclosure = serializers.CharField(help_text="How the public figures are protected.")
+    disclosure = serializers.CharField(
+        help_text="`perturbed`: each percentile moved by a few percent (6.7–13.4% at 5 points, 1–2% from 225) and "
+        "each count by up to 2, by noise fixed to the data behind it, then rounded to 100 USD (README, "
+        "Disclosure control)."
+    )
 
 
 class ExactFiguresSerializer(serializers.Serializer):

@@ -101,12 +101,12 @@ class JobPostingViewSet(
         except DomainError as error:
             raise ValidationError({"currency": [error.message]}, code=error.code) from error
 
-    def _represent(self, postings: list, *, private) -> list[dict]:
+    def _represent(self, postings: list, *, private, peers: bool) -> list[dict]:
         """Each posting with its salary context: a constant number of queries whatever the number of postings."""
         requested = self._requested_rate()
         companies = {posting.company_id: posting.company for posting in postings}
         contexts = salary_contexts_for(
-            postings=postings, today=timezone.now().date(), requested=requested, companies=companies
+            postings=postings, today=timezone.now().date(), requested=requested, companies=companies, peers=peers
         )
         return [
             posting_representation(
@@ -121,7 +121,7 @@ class JobPostingViewSet(
         return services.user_is_moderator(user) or services.user_is_member(user, posting.company_id)
 
     def _render(self, posting, *, status_code=status.HTTP_200_OK):
-        return Response(self._represent([posting], private=self._sees_private)[0], status=status_code)
+        return Response(self._represent([posting], private=self._sees_private, peers=True)[0], status=status_code)
 
     def list(self, request, *args, **kwargs):
         scope = self._scope()
@@ -129,10 +129,13 @@ class JobPostingViewSet(
         def build():
             paginator = KeysetPagination(LIST_ORDERINGS[scope])
             postings = paginator.paginate(self.filter_queryset(self.get_queryset()), request)
-            return paginator.response(self._represent(postings, private=lambda posting: scope != "public"))
+            # A list shows each posting against its market; the comparison with peers is the detail page's.
+            represented = self._represent(postings, private=lambda posting: scope != "public", peers=False)
+            return paginator.page(represented)
 
         if scope != "public":
-            return build()
+            body, headers = build()
+            return Response(body, headers=headers)
         return conditional(request, variant=f"list|{request.get_full_path()}", build=build)
 
     def retrieve(self, request, *args, **kwargs):
@@ -140,8 +143,9 @@ class JobPostingViewSet(
         private = self._sees_private(posting)
         viewer = f"user {request.user.pk}" if private else "public"
         return conditional(
-            request, variant=f"detail|{request.get_full_path()}|{viewer}", build=lambda: self._render(posting)
-        )
+            request, variant=f"detail|{request.get_full_path()}|{viewer}",
+            build=lambda: (self._represent([posting], private=lambda _: private, peers=True)[0], {}),
+        )  # fmt: skip
 
     def create(self, request, *args, **kwargs):
         serializer = PostingWriteSerializer(data=request.data)

@@ -99,7 +99,7 @@ def rate_on(currency: str, on_date: date) -> Rate:
 
 def latest_rates(currencies: set[str], on_date: date) -> dict[str, Rate]:
     """The latest rate on or before `on_date` for each currency, in one query (for list pages)."""
-    from django.db.models import Q, Subquery
+    from django.db import connection
 
     from salaries.models import ExchangeRate
 
@@ -108,13 +108,17 @@ def latest_rates(currencies: set[str], on_date: date) -> dict[str, Rate]:
     if not wanted:
         return rates
     # Each currency's latest row is one index lookup (exchange_rate_latest), all in one statement: the cost
-    # follows the currencies asked for, not the years of history held.
-    latest = Q(pk__in=[])
-    for currency in wanted:
-        newest = ExchangeRate.objects.filter(currency=currency, date__lte=on_date).order_by("-date").values("pk")[:1]
-        latest |= Q(pk=Subquery(newest))
-    for row in ExchangeRate.objects.filter(latest).only("currency", "date", "rate_to_usd", "source"):
-        rates[row.currency] = Rate(row.currency, row.date, row.rate_to_usd, row.source)
+    # follows the currencies asked for, not the years of history held. Plain SQL: a list page asks on every
+    # request, and building this through the ORM cost ten times the query.
+    table = ExchangeRate._meta.db_table
+    newest = (
+        f"SELECT * FROM (SELECT currency, date, rate_to_usd, source FROM {table} "
+        f"WHERE currency = %s AND date <= %s ORDER BY date DESC LIMIT 1) latest"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([newest] * len(wanted)), [v for c in wanted for v in (c, on_date)])
+        for currency, day, rate, source in cursor.fetchall():
+            rates[currency] = Rate(currency, _as_date(day), _as_rate(rate), source)
     return rates
 
 
@@ -134,3 +138,13 @@ def check_plausible_annual_usd(amount: Decimal, *, field: str) -> None:
 
 def from_usd(amount_usd: Decimal, rate: Rate) -> Decimal:
     return money(Decimal(amount_usd) / rate.rate_to_usd)
+
+
+def _as_date(value) -> date:
+    """SQLite returns dates from raw SQL as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _as_rate(value) -> Decimal:
+    """PostgreSQL returns the numeric as a Decimal; SQLite a float, read back to the column's 10 places."""
+    return value if isinstance(value, Decimal) else Decimal(repr(value)).quantize(Decimal("1e-10"))

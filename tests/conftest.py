@@ -113,3 +113,12 @@ def _fresh_point_cache():
     from insights.services import point_cache
 
     point_cache._cache = point_cache.PointCache()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no rendered pages kept (config.conditional): test databases are rolled back or
+    flushed between tests, and an empty database gives the same validator every time."""
+    from django.core.cache import cache
+
+    cache.clear()
