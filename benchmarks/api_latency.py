@@ -1,5 +1,5 @@
 """Read latency of the public API on a large database: the jobs list (each posting with its salary context,
-which runs the publication checks on every range it shows) and market-range listings, through the real
+read from the stored releases of the ranges it shows) and market-range listings, through the real
 URLconf and middleware (Django's test client, in process: no HTTP server or network in the figure).
 
 Each URL is requested once to warm up, then `--repeat` times; reported: median and slowest time, and the

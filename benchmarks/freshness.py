@@ -17,6 +17,7 @@ Writes benchmarks/results/freshness.md.
 import argparse
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -244,6 +245,26 @@ def publish_at_rate(pending, rate: float, monitor: Monitor, moderator) -> tuple[
     return time.monotonic() - start, late
 
 
+DRAIN_LINE = re.compile(
+    r"Recomputed (\d+) segments in ([\d.]+) ms: statistics ([\d.]+) ms, releases ([\d.]+) ms, storing ([\d.]+) ms"
+)
+
+
+def drain_steps(log: Path) -> dict:
+    """Totals of the drain timing lines the worker logs (insights.services.market_ranges)."""
+    totals = dict.fromkeys(("batches", "segments", "total", "statistics", "releases", "storing"), 0.0)
+    for match in DRAIN_LINE.finditer(log.read_text(errors="replace")):
+        segments, total, statistics_ms, releases, storing = match.groups()
+        totals["batches"] += 1
+        totals["segments"] += int(segments)
+        for name, value in zip(("total", "statistics", "releases", "storing"), (total, statistics_ms, releases, storing),
+                               strict=True):  # fmt: skip
+            totals[name] += float(value)
+    totals["batches"], totals["segments"] = int(totals["batches"]), int(totals["segments"])
+    totals["release_share"] = totals["releases"] / totals["total"] if totals["total"] else 0.0
+    return totals
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     position = (len(ordered) - 1) * fraction
@@ -294,7 +315,8 @@ def main(argv=None):
                 conn.default_channel.queue_purge(queue)
             except Exception:  # noqa: BLE001 - a queue not declared yet has nothing to purge
                 pass
-    worker = Worker(args, Path("/tmp/freshness-worker.log"))
+    worker_log = Path("/tmp/freshness-worker.log")
+    worker = Worker(args, worker_log)
     monitor = Monitor()
     monitor.give_up_at = float("inf")
     monitor.start()
@@ -307,6 +329,7 @@ def main(argv=None):
     finally:
         worker.stop()
     latencies = list(monitor.latencies.values())
+    drains = drain_steps(worker_log)
     unreflected = len(monitor.waiting)
     differences = market_ranges_verify() if args.verify else None
     ranges = MarketRange.objects.count()
@@ -330,6 +353,9 @@ def main(argv=None):
         f"| max | {max(latencies):.3f} s |",
         f"| mean | {statistics.fmean(latencies):.3f} s |",
         f"| worker peak resident memory (largest process) | {rss:.0f} MB |",
+        f"| drain batches (from the worker's log) | {drains['batches']:,}, {drains['segments']:,} segments |",
+        f"| time in drains: statistics / releases / storing | {drains['statistics']:.0f} / {drains['releases']:.0f} / {drains['storing']:.0f} ms |",
+        f"| the release step's share of drain time | {drains['release_share']:.1%} ({drains['releases'] / max(drains['segments'], 1) * 1000:.0f} µs a segment) |",
         f"| market ranges stored | {ranges:,} |",
         f"| PostgreSQL autovacuum | {autovacuum} (tables vacuumed before the run; the beat sweep vacuums the marks) |",
         f"| verify_market_ranges afterwards | {'not run (--verify not given)' if differences is None else f'{len(differences)} differences'} |",

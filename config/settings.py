@@ -140,6 +140,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Each task's "succeeded in …" line; in the embedded default (eager tasks) it floods the console.
         "celery.app.trace": {"level": "INFO" if BROKER_CONFIGURED else "WARNING"},
+        # Each drain's timing line (statistics, releases, storing): for workers' logs, not the embedded console.
+        "insights.services.market_ranges": {"level": "INFO" if BROKER_CONFIGURED else "WARNING"},
     },
 }
 

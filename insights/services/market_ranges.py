@@ -1,5 +1,7 @@
 """Where a market range is computed: one segment at a time (recompute), or all at once (rebuild)."""
 
+import logging
+import time
 from decimal import Decimal
 from itertools import islice
 
@@ -10,7 +12,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from insights import lookups  # noqa: F401  (registers `__any_of`)
-from insights.disclosure import range_release
+from insights.disclosure import Release, range_release
 from insights.models import DirtySegment, MarketRange
 from insights.percentiles import FRACTIONS, as_numerics, percentile_cont
 from insights.segments import WINDOW_12M, Segment, first_work_year_in, segments_for
@@ -18,6 +20,8 @@ from insights.services.point_cache import point_cache_segment_stats
 from insights.services.segment_stats import EMPTY_STATS, SegmentStats, segment_stats_build, segment_stats_stream
 from jobs.models import JobPosting
 from salaries.models import SalaryObservation
+
+logger = logging.getLogger(__name__)
 
 
 def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
@@ -143,7 +147,8 @@ def _ensure_rows(keys: list[str]) -> None:
     now = timezone.now()
     missing = set(keys) - set(MarketRange.objects.filter(key__any_of=keys).values_list("key", flat=True))
     if missing:
-        rows = [_market_range_row(key, EMPTY_STATS, now) for key in sorted(missing)]
+        empty = range_release(EMPTY_STATS)
+        rows = [MarketRange(**_fields(key, EMPTY_STATS, empty, now)) for key in sorted(missing)]
         MarketRange.objects.bulk_create(rows, ignore_conflicts=True)
 
 
@@ -152,12 +157,26 @@ def _recompute_locked(keys: list[str]) -> None:
         return
     versions = dict(DirtySegment.objects.filter(key__any_of=keys).values_list("key", "version"))
     now = timezone.now()  # the as-of time: every read below sees data committed by now or later
+    started = time.perf_counter()
     if connection.vendor == "postgresql" and settings.MARKET_POINT_CACHE:
         stats = point_cache_segment_stats(now=now, keys=keys)
     else:
         stats = dict(segment_stats_stream(now=now, keys=keys))
-    _ranges_store([(key, stats.get(key, EMPTY_STATS)) for key in keys], now)  # no data left: empty
+    computed = time.perf_counter()
+    decided = _decide([(key, stats.get(key, EMPTY_STATS)) for key in keys])  # no data left: empty
+    released = time.perf_counter()
+    _ranges_store(decided, now)
     _clear_marks(versions)
+    logger.info(
+        "Recomputed %d segments in %.1f ms: statistics %.1f ms, releases %.1f ms, storing %.1f ms.",
+        len(keys), 1000 * (time.perf_counter() - started), 1000 * (computed - started),
+        1000 * (released - computed), 1000 * (time.perf_counter() - released),
+    )  # fmt: skip
+
+
+def _decide(items: list[tuple[str, SegmentStats]]) -> list[tuple[str, SegmentStats, Release]]:
+    """Each range's public release, decided from its statistics in the same step (insights.disclosure)."""
+    return [(key, stats, range_release(stats)) for key, stats in items]
 
 
 def _clear_marks(versions: dict[str, int]) -> None:
@@ -249,7 +268,7 @@ def market_ranges_rebuild(*, now=None, batch_size: int = 5000, on_progress=None)
     written = 0
     for chunk in _batched(segment_stats_stream(now=now), batch_size):
         with transaction.atomic():
-            _ranges_store(chunk, now)
+            _ranges_store(_decide(chunk), now)
             _clear_marks({key: versions.pop(key) for key, _ in chunk if key in versions})
         written += len(chunk)
         if on_progress:
@@ -287,11 +306,11 @@ _EMPTY_FIELDS = {**EMPTY_STATS.field_values(), **range_release(EMPTY_STATS).fiel
                  "pay_max": None}  # fmt: skip
 
 
-def _ranges_store(items: list[tuple[str, SegmentStats]], now) -> None:
-    """Insert or replace these ranges, as of `now`, in the caller's transaction."""
+def _ranges_store(items: list[tuple[str, SegmentStats, Release]], now) -> None:
+    """Insert or replace these ranges and their releases, as of `now`, in the caller's transaction."""
     if connection.vendor != "postgresql":
         MarketRange.objects.bulk_create(
-            [_market_range_row(key, stats, now) for key, stats in items],
+            [MarketRange(**_fields(key, stats, release, now)) for key, stats, release in items],
             update_conflicts=True, unique_fields=["key"], update_fields=STORED_FIELDS, batch_size=500,
         )  # fmt: skip
         return
@@ -306,8 +325,8 @@ def _ranges_store(items: list[tuple[str, SegmentStats]], now) -> None:
             f"CREATE TEMPORARY TABLE market_range_incoming ON COMMIT DROP AS SELECT {quoted} FROM {table} WITH NO DATA"
         )
         with cursor.copy(f"COPY market_range_incoming ({quoted}) FROM STDIN") as copy:
-            for key, stats in items:
-                copy.write_row(_row_values(key, stats, now))
+            for key, stats, release in items:
+                copy.write_row(_row_values(key, stats, release, now))
         cursor.execute(
             f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM market_range_incoming "
             f"ON CONFLICT (key) DO UPDATE SET {replace} "
@@ -315,17 +334,13 @@ def _ranges_store(items: list[tuple[str, SegmentStats]], now) -> None:
         )
 
 
-def _row_values(key: str, stats: SegmentStats, now) -> tuple:
-    fields = _fields(key, stats, now)
+def _row_values(key: str, stats: SegmentStats, release: Release, now) -> tuple:
+    fields = _fields(key, stats, release, now)
     fields["release"] = Jsonb(fields["release"])
     return tuple(fields[column] for column in (*_IDENTITY_FIELDS, *STORED_FIELDS))
 
 
-def _market_range_row(key: str, stats: SegmentStats, now) -> MarketRange:
-    return MarketRange(**_fields(key, stats, now))
-
-
-def _fields(key: str, stats: SegmentStats, now) -> dict:
+def _fields(key: str, stats: SegmentStats, release: Release, now) -> dict:
     segment = Segment.from_key(key)
     return {
         "key": key,
@@ -341,5 +356,5 @@ def _fields(key: str, stats: SegmentStats, now) -> dict:
         "pay_max": stats.pay_max,
         "computed_at": now,
         **stats.field_values(),
-        **range_release(stats).field_values(),
+        **release.field_values(),
     }
