@@ -138,7 +138,18 @@ class JobPostingViewSet(
             return Response(body, headers=headers)
         return conditional(request, variant=f"list|{request.get_full_path()}", build=build)
 
+    def filter_queryset(self, queryset):
+        # The list's filters; a posting is looked up by its id alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def retrieve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            # What the public sees of a posting follows from its id and the data's validator alone (a posting
+            # leaving the public changes the validator), so a kept page is served before any lookup.
+            return conditional(
+                request, variant=f"detail|{request.get_full_path()}|public",
+                build=lambda: (self._represent([self.get_object()], private=lambda _: False, peers=True)[0], {}),
+            )  # fmt: skip
         posting = self.get_object()
         private = self._sees_private(posting)
         viewer = f"user {request.user.pk}" if private else "public"
