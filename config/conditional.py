@@ -47,6 +47,22 @@ def data_validators(now=None) -> tuple[str, datetime | None]:
     return "|".join(stamp.isoformat() if stamp else "-" for stamp in stamps), max(known) if known else None
 
 
+def posting_validators(head: dict, keys) -> tuple[str, datetime | None]:
+    """Validators of one posting's page: the posting, its company, the ranges its context reads and the exchange
+    rates. Narrower than `data_validators`: another posting's expiry or edit leaves them as they are."""
+    keys = sorted(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(computed_at) FROM {MarketRange._meta.db_table} WHERE key IN ({', '.join(['%s'] * len(keys))})),"
+            f" (SELECT max(updated_at) FROM {ExchangeRate._meta.db_table})",
+            keys,
+        )
+        ranges, rates = (_as_datetime(value) for value in cursor.fetchone())
+    stamps = [head["updated_at"], head["company__updated_at"], head["expires_at"], ranges, rates]
+    known = [stamp for stamp in stamps if stamp is not None and stamp <= timezone.now()]
+    return "|".join(stamp.isoformat() if stamp else "-" for stamp in stamps), max(known) if known else None
+
+
 def _as_datetime(value):
     """SQLite returns text from max(); PostgreSQL a datetime."""
     if value is None or isinstance(value, datetime):
@@ -65,12 +81,13 @@ def render_json(data) -> bytes:
     return orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z)
 
 
-def conditional(request, *, variant: str, build) -> HttpResponse:
+def conditional(request, *, variant: str, build, validators: tuple[str, datetime | None] | None = None) -> HttpResponse:
     """Answer 304 when the client's copy is current; else the page kept for this validator, or `build()`'s.
 
     `variant` names everything besides the data that shapes the response (the path and query, who asks);
-    `build` returns the body (JSON-able) and any headers of its own (a `Link`, say)."""
-    version, last_modified = data_validators()
+    `build` returns the body (JSON-able) and any headers of its own (a `Link`, say). `validators` narrower than
+    the whole data's (`data_validators`) may be given by a response that depends on less."""
+    version, last_modified = validators or data_validators()
     digest = hashlib.sha256(f"{version}|{variant}".encode()).hexdigest()[:32]
     headers = {"ETag": f'"{digest}"', "Cache-Control": "no-cache", "Vary": "Authorization, Cookie"}
     if last_modified is not None:

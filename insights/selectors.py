@@ -257,6 +257,12 @@ def _context(posting, company, ranges, rate: Rate | None, requested: Rate | None
     }
 
 
+def context_keys_of(*, role_family, level, country, size_band, sector) -> set[str]:
+    """Every segment one posting's context and peers can read (for its page's validators)."""
+    chain, peer_chains = _chains(role_family, level, country, size_band, sector)
+    return {*chain, *(key for keys in peer_chains.values() for key in keys)}
+
+
 def context_keys(postings, companies, *, peers: bool = True) -> set[str]:
     keys = set()
     for posting in postings:

@@ -2,17 +2,17 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from config.api import error_responses
-from config.conditional import conditional
+from config.conditional import conditional, posting_validators
 from config.errors import DomainError
 from config.pagination import KeysetPagination, paginated_schema
-from insights.selectors import salary_contexts_for
+from insights.selectors import context_keys_of, salary_contexts_for
 from jobs import services
 from jobs.filters import JobPostingFilter
-from jobs.selectors import LIST_ORDERINGS, companies_of, postings_list, postings_visible_to
+from jobs.selectors import LIST_ORDERINGS, companies_of, posting_head, postings_list, postings_visible_to
 from jobs.serializers import (
     CloseSerializer,
     JobPostingSerializer,
@@ -144,10 +144,19 @@ class JobPostingViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            # What the public sees of a posting follows from its id and the data's validator alone (a posting
-            # leaving the public changes the validator), so a kept page is served before any lookup.
+            # The public page of a posting depends on the posting, its company, the ranges its context reads and
+            # the rates: validators of those alone, so unrelated changes (other postings expiring every few
+            # seconds at a million) leave the kept page in place.
+            head = posting_head(pk=kwargs["pk"]) if str(kwargs["pk"]).isdigit() else None
+            if head is None:
+                raise NotFound()
+            keys = context_keys_of(
+                role_family=head["role_family"], level=head["level"], country=head["country"],
+                size_band=head["company__size_band"], sector=head["company__sector"],
+            )  # fmt: skip
             return conditional(
                 request, variant=f"detail|{request.get_full_path()}|public",
+                validators=posting_validators(head, keys),
                 build=lambda: (self._represent([self.get_object()], private=lambda _: False, peers=True)[0], {}),
             )  # fmt: skip
         posting = self.get_object()

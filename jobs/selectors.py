@@ -38,3 +38,15 @@ def postings_list(*, user, scope: str = "public", now=None) -> QuerySet:
             return postings.none()
         return postings.filter(status=PostingStatus.PENDING_REVIEW)
     return postings.visible(now)
+
+
+def posting_head(*, pk, now=None) -> dict | None:
+    """What a visible posting's public page depends on, by id: one indexed lookup, or None when not visible."""
+    return (
+        JobPosting.objects.filter(visible_condition(now or timezone.now()), pk=pk)
+        .values(
+            "updated_at", "expires_at", "role_family", "level", "country", "company__updated_at",
+            "company__size_band", "company__sector",
+        )
+        .first()
+    )  # fmt: skip
