@@ -217,6 +217,8 @@ CELERY_TASK_ROUTES = {
     "insights.recompute_dirty_segments": {"queue": "recompute"},
     "insights.sweep_dirty_segments": {"queue": "recompute"},
     "insights.snapshot_market_ranges": {"queue": "reports"},
+    "insights.generate_report": {"queue": "reports"},
+    "insights.publish_weekly_reports": {"queue": "reports"},
     "salaries.*": {"queue": "imports"},
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -231,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
     "snapshot-market-ranges": {
         "task": "insights.snapshot_market_ranges",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "publish-weekly-reports": {
+        "task": "insights.publish_weekly_reports",
+        "schedule": crontab(day_of_week=1, hour=1, minute=30),  # Mondays, after the night's snapshot
     },
     "expire-postings": {
         "task": "jobs.expire_postings",

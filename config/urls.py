@@ -7,7 +7,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from config.api import error_responses
-from insights.api import ClaimList, MarketRangeHistory, MarketRangeList
+from insights.api import ClaimList, MarketRangeHistory, MarketRangeList, ReportDetail, ReportList
+from insights.views import report_csv_download, report_page
 from jobs.api import JobPostingViewSet
 from salaries.api import BenchmarkList, BenchmarkReleaseChanges, BenchmarkSourceList, LevelList, ObservationList
 
@@ -27,6 +28,8 @@ api_v1 = [
     path("levels/", LevelList.as_view(), name="levels"),
     path("salary-observations/", ObservationList.as_view(), name="salary-observations"),
     path("claims/", ClaimList.as_view(), name="claims"),
+    path("reports/", ReportList.as_view(), name="reports"),
+    path("reports/<int:pk>/", ReportDetail.as_view(), name="report-detail"),
     path("benchmark-sources/", BenchmarkSourceList.as_view(), name="benchmark-sources"),
     path("benchmark-sources/<slug:slug>/changes/", BenchmarkReleaseChanges.as_view(), name="benchmark-changes"),
     path("", include(router.urls)),
@@ -35,6 +38,8 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "v1"))),
+    path("reports/<int:pk>/", report_page, name="report-page"),
+    path("reports/<int:pk>.csv", report_csv_download, name="report-csv"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,7 +1,9 @@
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,8 +32,16 @@ from insights.selectors import (
     nearest_published_wider,
     range_exact,
     range_public,
+    reports_visible_to,
 )
-from insights.serializers import ClaimSerializer, HistorySerializer, MarketRangeSerializer
+from insights.serializers import (
+    ClaimSerializer,
+    HistorySerializer,
+    MarketRangeSerializer,
+    ReportRequestSerializer,
+    ReportSerializer,
+)
+from insights.services.reports import report_request
 from jobs.services import user_is_moderator
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
@@ -162,3 +172,86 @@ class MarketRangeHistory(APIView):
         except ValueError:
             raise NotFound("No such market segment.") from None
         return Response({"key": key, "history": market_range_history(key=key)})
+
+
+def report_representation(report, *, detail: bool, reused: bool | None = None) -> dict:
+    links = {
+        "api": reverse("v1:report-detail", args=[report.pk]),
+        "html": reverse("report-page", args=[report.pk]),
+        "csv": reverse("report-csv", args=[report.pk]),
+    }
+    body = {
+        "id": report.pk,
+        "kind": report.kind,
+        "parameters": report.parameters,
+        "status": report.status,
+        "progress": report.progress,
+        "error": report.error or None,
+        "is_public": report.is_public,
+        "created_at": report.created_at,
+        "started_at": report.started_at,
+        "finished_at": report.finished_at,
+        "data_as_of": report.data_as_of,
+        **({"reused": reused} if reused is not None else {}),
+        "links": links,
+    }
+    if detail:
+        body["result"] = report.result
+    return body
+
+
+class ReportList(APIView):
+    """Insight reports: ask for one (`POST`, signed in), or list the reports you may read, newest first: your
+    own, the public weekly market overviews, and for admins every report (`?public=true`: public ones only).
+
+    A report is built from the released market ranges by a worker on the `reports` queue (at once, in-process,
+    on the embedded default); poll its `links.api` until `status` is `done` (or `failed`, with `error`), then
+    read `result`, the page at `links.html`, or the numbers behind its charts at `links.csv`. Asking again for
+    the same kind and parameters while none of the ranges, snapshots or postings it reads has changed returns
+    the stored report (`reused: true`, status 200) instead of building a new one (202)."""
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
+
+    @extend_schema(
+        summary="Insight reports you may read",
+        parameters=[
+            OpenApiParameter("public", bool, description="true: the public reports only."),
+            OpenApiParameter("cursor", str, description="From `next` or `previous` of another page."),
+            OpenApiParameter("page_size", int, description="1 to 100; default 20."),
+        ],
+        responses={200: paginated_schema(ReportSerializer), **error_responses(400)},
+    )
+    def get(self, request):
+        reports = reports_visible_to(request.user)
+        public = request.query_params.get("public")
+        if public not in (None, "true", "false"):
+            raise ValidationError({"public": ["true or false."]}, code="invalid")
+        if public == "true":
+            reports = reports.filter(is_public=True)
+        paginator = KeysetPagination(("-created_at", "-id"))
+        page = paginator.paginate(reports.defer("result", "charts"), request)
+        return paginator.response([report_representation(r, detail=False) for r in page])
+
+    @extend_schema(
+        summary="Ask for an insight report",
+        request=ReportRequestSerializer,
+        responses={202: ReportSerializer, 200: ReportSerializer, **error_responses(400, 401)},
+    )
+    def post(self, request):
+        serializer = ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report, reused = report_request(user=request.user, **serializer.validated_data)
+        report.refresh_from_db()  # generated in-process already on the embedded default
+        return Response(report_representation(report, detail=True, reused=reused), status=200 if reused else 202)
+
+
+class ReportDetail(APIView):
+    """One insight report: its state and progress, and once done its result (every figure with provenance)."""
+
+    @extend_schema(summary="An insight report", responses={200: ReportSerializer, **error_responses(404)})
+    def get(self, request, pk: int):
+        report = reports_visible_to(request.user).filter(pk=pk).first()
+        if report is None:
+            raise NotFound("No such report, or not yours.")
+        return Response(report_representation(report, detail=True))

@@ -9,11 +9,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from insights import lookups  # noqa: F401  (registers `__any_of`)
 from insights.disclosure import PERCENTILES
-from insights.models import MarketRange, MarketRangeSnapshot
+from insights.models import InsightReport, MarketRange, MarketRangeSnapshot
 from insights.percentiles import percentile_rank
 from insights.segments import Segment, country_segment
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
@@ -315,3 +315,15 @@ def market_range_history(*, key: str) -> list[dict]:
         }
         for snapshot in MarketRangeSnapshot.objects.filter(key=key).order_by("day")
     ]
+
+
+def reports_visible_to(user):
+    """The reports a user may read: their own, every public one, and all of them for admins."""
+    from jobs.services import user_is_moderator  # jobs imports this module
+
+    reports = InsightReport.objects.all()
+    if user_is_moderator(user):
+        return reports
+    if user is not None and user.is_authenticated:
+        return reports.filter(Q(owner=user) | Q(is_public=True))
+    return reports.filter(is_public=True)

@@ -3,6 +3,7 @@
 
 from rest_framework import serializers
 
+from insights.models import ReportKind, ReportStatus
 from insights.segments import SCOPES, WINDOWS
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
@@ -209,3 +210,63 @@ class ClaimSerializer(serializers.Serializer):
         choices=["consistent", "smaller_than_claimed", "larger_than_claimed", "not_enough_data"]
     )
     provenance = ClaimProvenanceSerializer()
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    parameters = serializers.DictField(
+        default=dict,
+        help_text=(
+            "market_overview, level_ladder: `role` (required), `place` (`world`, a region, a country code or "
+            "`US.seattle`; default world), `window` (12m or all; default 12m). startup_vs_bigtech: the same "
+            "(window default all), and `equity_pct` (default 0.5) and `valuation_usd` (default 50,000,000) for "
+            "the equity scenarios. company_comparison: `companies` (2–5 slugs), `role` (optional). "
+            "employer_postings: `company` (a slug; members only), `role` (optional)."
+        ),
+    )
+
+
+class ReportSectionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    chart = serializers.CharField(allow_null=True, help_text="The name of the section's chart in the page.")
+    rows = serializers.ListField(child=serializers.DictField(), help_text="The numbers behind the chart.")
+    provenance = serializers.DictField(help_text="Kind, sources, sample sizes and as-of time of the figures.")
+
+
+class ReportResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    parameters = serializers.DictField()
+    as_of = serializers.DateTimeField(allow_null=True, help_text="The newest input's as-of time.")
+    generated_at = serializers.DateTimeField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    sections = ReportSectionSerializer(many=True)
+    overall_cash_gap_pct = serializers.FloatField(required=False, allow_null=True)
+    overall_sample_size = serializers.IntegerField(required=False)
+    assumptions = serializers.DictField(required=False)
+
+
+class ReportLinksSerializer(serializers.Serializer):
+    api = serializers.CharField()
+    html = serializers.CharField()
+    csv = serializers.CharField()
+
+
+class ReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    parameters = serializers.DictField()
+    status = serializers.ChoiceField(choices=ReportStatus.choices)
+    progress = serializers.IntegerField(help_text="Per cent done.")
+    error = serializers.CharField(allow_null=True)
+    is_public = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    data_as_of = serializers.DateTimeField(allow_null=True, help_text="The newest input's as-of time.")
+    reused = serializers.BooleanField(
+        required=False, help_text="On a request: true when an existing report of unchanged inputs answered it."
+    )
+    links = ReportLinksSerializer()
+    result = ReportResultSerializer(allow_null=True, required=False, help_text="Detail only, once done.")

@@ -74,3 +74,28 @@ def snapshot_market_ranges_task(self, day: str | None = None, after: str = "", c
     if last is not None:
         self.apply_async(kwargs={"day": day.isoformat(), "after": last, "chunk_size": chunk_size})
     return written
+
+
+@shared_task(
+    name="insights.generate_report",
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def generate_report_task(report_id: int) -> bool:
+    """Build one insight report. Safe to run twice: the report is claimed before it is built (a redelivered
+    message finds it done or held, and does nothing)."""
+    from insights.services.reports import report_generate
+
+    return report_generate(report_id=report_id)
+
+
+@shared_task(name="insights.publish_weekly_reports", acks_late=True, autoretry_for=RETRY_ON, max_retries=3)
+def publish_weekly_reports_task() -> list[int]:
+    """Beat, weekly: the public market overview of each role family."""
+    from insights.services.reports import reports_publish_weekly
+
+    return reports_publish_weekly()
