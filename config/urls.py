@@ -7,7 +7,15 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from config.api import error_responses
-from insights.api import ClaimList, MarketRangeHistory, MarketRangeList, ReportDetail, ReportList
+from insights.api import (
+    ClaimList,
+    MarketRangeHistory,
+    MarketRangeList,
+    OfferEvaluation,
+    ReportDetail,
+    ReportList,
+    StartupVsBigTech,
+)
 from insights.views import report_csv_download, report_page
 from jobs.api import JobPostingViewSet
 from salaries.api import BenchmarkList, BenchmarkReleaseChanges, BenchmarkSourceList, LevelList, ObservationList
@@ -28,6 +36,8 @@ api_v1 = [
     path("levels/", LevelList.as_view(), name="levels"),
     path("salary-observations/", ObservationList.as_view(), name="salary-observations"),
     path("claims/", ClaimList.as_view(), name="claims"),
+    path("offers/evaluate/", OfferEvaluation.as_view(), name="offer-evaluate"),
+    path("insights/startup-vs-bigtech/", StartupVsBigTech.as_view(), name="startup-vs-bigtech"),
     path("reports/", ReportList.as_view(), name="reports"),
     path("reports/<int:pk>/", ReportDetail.as_view(), name="report-detail"),
     path("benchmark-sources/", BenchmarkSourceList.as_view(), name="benchmark-sources"),

@@ -1,5 +1,7 @@
 from django.urls import reverse
+from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound, ValidationError
@@ -12,8 +14,10 @@ from config.conditional import conditional
 from config.pagination import KeysetPagination, paginated_schema
 from insights.comparisons import claims_checked
 from insights.disclosure import CONFIDENCE_RULE
-from insights.models import MarketRange
+from insights.models import MarketRange, ReportKind
+from insights.offers import Offer, offer_evaluate
 from insights.regions import REGION_NAMES
+from insights.reports import kinds as report_kinds
 from insights.segments import (
     ANY,
     CITY,
@@ -38,11 +42,15 @@ from insights.serializers import (
     ClaimSerializer,
     HistorySerializer,
     MarketRangeSerializer,
+    OfferEvaluationSerializer,
+    OfferSerializer,
     ReportRequestSerializer,
     ReportSerializer,
 )
 from insights.services.reports import report_request
+from jobs.models import Company
 from jobs.services import user_is_moderator
+from salaries.compensation import Package
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 
@@ -255,3 +263,72 @@ class ReportDetail(APIView):
         if report is None:
             raise NotFound("No such report, or not yours.")
         return Response(report_representation(report, detail=True))
+
+
+class OfferEvaluation(APIView):
+    """Evaluate an offer: its base pay and total compensation placed in their market segment (the narrowest
+    published one: the city or country with the company's size band, then for any size, widening to region
+    and world), the p25/p50/p75 compared with, curated benchmarks for the role and level, a verdict and a
+    counter-offer range with its evidence. Works anonymously; the offer is not stored or logged anywhere."""
+
+    @extend_schema(
+        summary="Evaluate an offer against the market",
+        request=OfferSerializer,
+        responses={200: OfferEvaluationSerializer, **error_responses(400)},
+    )
+    def post(self, request):
+        serializer = OfferSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        company = None
+        if data.get("company"):
+            company = Company.objects.filter(slug=data["company"]).only("size_band", "sector").first()
+            if company is None:
+                raise ValidationError({"company": ["No such company."]}, code="not_found")
+        package = Package(
+            bonus_target_pct=data.get("bonus_pct"), bonus_target_amount=data.get("bonus_amount"),
+            equity_pct_min=data.get("equity_pct"), company_valuation=data.get("company_valuation"),
+            equity_grant_amount=data.get("rsu_amount"), vesting_years=data.get("vesting_years"),
+            sign_on_bonus=data.get("sign_on"),
+        )  # fmt: skip
+        offer = Offer(
+            role_family=data.get("role"), level=data.get("level"), title=data.get("title", ""),
+            country=data["country"], city=data["city"], size_band=data["company_size"], company=company,
+            base_amount=data["base_amount"], currency=data["currency"], period=data["period"], package=package,
+        )  # fmt: skip
+        return Response(offer_evaluate(offer, today=timezone.now().date()))
+
+
+class StartupVsBigTech(APIView):
+    """Startups against large companies for a role (and a level), in a place: the cash gap between the released
+    medians level by level (the seed articles claim 30–40%), the curated startup equity grants by level, and a
+    startup's total under three equity outcomes (worthless, worth the valuation at grant, worth 3× it), with
+    the assumptions given. Built from stored releases (a few indexed lookups)."""
+
+    @extend_schema(
+        summary="Startups against big tech",
+        parameters=[
+            OpenApiParameter("role", str, required=True, enum=RoleFamily.values),
+            OpenApiParameter("level", str, enum=Level.values, description="Default: every level."),
+            OpenApiParameter("place", str, description="world (default), a region, a country code or US.seattle"),
+            OpenApiParameter("window", str, enum=[WINDOW_12M, WINDOW_ALL], description="Default: all"),
+            OpenApiParameter("equity_pct", float, description="The grant, % of the company. Default 0.5"),
+            OpenApiParameter("valuation_usd", float, description="At grant. Default 50,000,000"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400)},
+    )
+    def get(self, request):
+        params = {k: v for k, v in request.query_params.items() if k != "level"}
+        level = request.query_params.get("level")
+        if level is not None and level not in Level.values:
+            raise ValidationError({"level": [f"Not one of: {', '.join(Level.values)}."]}, code="invalid_choice")
+        try:
+            cleaned = report_kinds.clean(ReportKind.STARTUP_VS_BIGTECH, params, user=request.user)
+        except report_kinds.ReportInputError as error:
+            error.field = (error.field or "").removeprefix("parameters.") or None
+            raise
+        result = report_kinds.build_startup_vs_bigtech(cleaned, lambda _: None)
+        if level:
+            for section in result["sections"]:
+                section["rows"] = [row for row in section["rows"] if row["level"] == level]
+        return Response({"parameters": {**cleaned, "level": level}, **result})

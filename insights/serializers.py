@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from insights.models import ReportKind, ReportStatus
 from insights.segments import SCOPES, WINDOWS
+from salaries.money import PayPeriod
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -270,3 +271,76 @@ class ReportSerializer(serializers.Serializer):
     )
     links = ReportLinksSerializer()
     result = ReportResultSerializer(allow_null=True, required=False, help_text="Detail only, once done.")
+
+
+class OfferSerializer(serializers.Serializer):
+    """An offer to evaluate. Amounts are in `currency`; bonus, equity and sign-on are optional."""
+
+    role = serializers.ChoiceField(choices=RoleFamily.choices, required=False)
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    title = serializers.CharField(required=False, max_length=200, help_text="Read for role and level when absent.")
+    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")
+    city = serializers.CharField(required=False, max_length=100, default="")
+    company_size = serializers.ChoiceField(choices=SizeBand.choices, required=False, default="")
+    company = serializers.SlugField(required=False, help_text="A company on the board: its size band is used.")
+    base_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1)
+    currency = serializers.CharField(min_length=3, max_length=3, default="USD")
+    period = serializers.ChoiceField(choices=PayPeriod.choices, default=PayPeriod.YEAR)
+    bonus_pct = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=200, required=False)
+    bonus_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    equity_pct = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=0, max_value=100, required=False,
+                                          help_text="A startup grant as a percentage of the company.")  # fmt: skip
+    company_valuation = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=1, required=False,
+                                                 help_text="Prices `equity_pct`; without it the grant is shown "
+                                                           "as a percentage only.")  # fmt: skip
+    rsu_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                          help_text="Stock granted over the vesting period (RSUs).")  # fmt: skip
+    vesting_years = serializers.IntegerField(min_value=1, max_value=10, required=False)
+    sign_on = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+    def validate_country(self, value):
+        import pycountry
+
+        if pycountry.countries.get(alpha_2=value.upper()) is None:
+            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
+        return value.upper()
+
+    def validate_currency(self, value):
+        from salaries.money import currency_is_iso4217
+
+        if not currency_is_iso4217(value):
+            raise serializers.ValidationError("Not an ISO 4217 currency code.", code="invalid_currency")
+        return value.upper()
+
+    def validate(self, data):
+        if "bonus_pct" in data and "bonus_amount" in data:
+            raise serializers.ValidationError({"bonus_amount": ["Give a bonus as a percentage or an amount."]})
+        if not data.get("role") and not data.get("title"):
+            raise serializers.ValidationError({"role": ["Give a role, or a title to read it from."]}, code="required")
+        return data
+
+
+class OfferPositionSerializer(serializers.Serializer):
+    segment = serializers.CharField()
+    annual_usd = serializers.DecimalField(**MONEY)
+    percentile = serializers.DecimalField(max_digits=4, decimal_places=1)
+    percentile_clamped = serializers.BooleanField()
+    label = serializers.ChoiceField(choices=["below", "within", "above"])
+    market_usd = PercentilesSerializer()
+    market = PercentilesSerializer(help_text="The same figures in the offer's currency.")
+    verdict = serializers.CharField()
+    provenance = serializers.DictField()
+
+
+class OfferEvaluationSerializer(serializers.Serializer):
+    role_family = serializers.CharField()
+    level = serializers.CharField()
+    title_read = serializers.DictField(allow_null=True)
+    offer = serializers.DictField(help_text="The offer normalised: yearly amounts in its currency and in USD.")
+    segments_tried = serializers.ListField(child=serializers.DictField())
+    base_pay = OfferPositionSerializer(allow_null=True)
+    total_compensation = OfferPositionSerializer(allow_null=True)
+    counter_offer = serializers.DictField(allow_null=True)
+    counter_offer_note = serializers.CharField()
+    benchmarks = serializers.ListField(child=serializers.DictField())
+    stored = serializers.BooleanField(help_text="Always false: offers are never stored.")

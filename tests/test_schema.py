@@ -6,6 +6,7 @@ OPERATIONS_WITH_INPUT = {
     ("/api/v1/jobs/{id}/reject/", "post"),
     ("/api/v1/jobs/{id}/close/", "post"),
     ("/api/v1/auth/token/", "post"),
+    ("/api/v1/reports/", "post"),
 }
 
 
@@ -87,6 +88,12 @@ def test_real_responses_match_their_documented_shape(api, as_user, employer, com
             )  # fmt: skip
     market_ranges_rebuild()
     market_ranges_snapshot()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        asked = as_user(employer).post(
+            "/api/v1/reports/", {"kind": "market_overview", "parameters": {"role": "ml_engineer"}}, format="json"
+        )
+    assert asked.status_code == 202, asked.content
+    report_id = asked.json()["id"]
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     key = "ml_engineer:senior:country:US:any:any:12m"
     cases = [
@@ -97,6 +104,8 @@ def test_real_responses_match_their_documented_shape(api, as_user, employer, com
         (as_user(moderator), "/api/v1/market-ranges/", "/api/v1/market-ranges/?level=junior"),
         (api, "/api/v1/market-ranges/{key}/history/", f"/api/v1/market-ranges/{key}/history/"),
         (api, "/api/v1/claims/", "/api/v1/claims/"),
+        (as_user(employer), "/api/v1/reports/", "/api/v1/reports/"),
+        (as_user(employer), "/api/v1/reports/{id}/", f"/api/v1/reports/{report_id}/"),
     ]
     for client, path, url in cases:
         response = client.get(url)

@@ -258,3 +258,35 @@ def test_a_worker_killed_mid_recompute_redoes_the_work(worker, as_user):
     )
     assert market_ranges_verify() == []
     assert MarketRange.objects.count() == marked
+
+
+def test_a_report_requested_through_the_api_is_built_by_the_worker_and_served_as_a_page(worker, as_user):
+    from django.test import Client
+
+    from insights.models import InsightReport
+    from insights.services import market_ranges_rebuild
+    from tests.factories import UserFactory
+
+    for index in range(8):
+        amount = Decimal(130_000 + 7_000 * index)
+        PublishedPostingFactory(company=CompanyFactory(), level="senior", country="US", salary_min=amount,
+                                salary_max=amount)  # fmt: skip
+    market_ranges_rebuild()
+    owner = UserFactory()
+    asked = as_user(owner).post(
+        "/api/v1/reports/", {"kind": "market_overview", "parameters": {"role": "ml_engineer", "place": "US"}},
+        format="json",
+    )  # fmt: skip
+    assert asked.status_code == 202 and asked.json()["status"] == "pending", asked.json()
+    report_id = asked.json()["id"]
+    assert wait_for(lambda: InsightReport.objects.get(pk=report_id).status in ("done", "failed"), timeout=60)
+    report = as_user(owner).get(f"/api/v1/reports/{report_id}/").json()
+    assert report["status"] == "done", report["error"]
+    assert report["started_at"] and report["finished_at"] and report["progress"] == 100
+    senior = next(r for r in report["result"]["sections"][0]["rows"] if r["level"] == "senior")
+    assert senior["p50"] == MarketRange.objects.get(key=KEY).release["p50"]
+
+    page = Client()
+    page.force_login(owner)
+    html = page.get(f"/reports/{report_id}/")
+    assert html.status_code == 200 and b"<svg" in html.content
