@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from config.api import error_responses
 from insights.api import (
     ClaimList,
+    Leaderboard,
     MarketRangeHistory,
     MarketRangeList,
     OfferEvaluation,
@@ -38,6 +39,7 @@ api_v1 = [
     path("claims/", ClaimList.as_view(), name="claims"),
     path("offers/evaluate/", OfferEvaluation.as_view(), name="offer-evaluate"),
     path("insights/startup-vs-bigtech/", StartupVsBigTech.as_view(), name="startup-vs-bigtech"),
+    path("insights/leaderboard/", Leaderboard.as_view(), name="leaderboard"),
     path("reports/", ReportList.as_view(), name="reports"),
     path("reports/<int:pk>/", ReportDetail.as_view(), name="report-detail"),
     path("benchmark-sources/", BenchmarkSourceList.as_view(), name="benchmark-sources"),

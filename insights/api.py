@@ -31,6 +31,7 @@ from insights.segments import (
     city_place,
 )
 from insights.selectors import (
+    leaderboard,
     market_range_history,
     market_ranges_list,
     nearest_published_wider,
@@ -332,3 +333,43 @@ class StartupVsBigTech(APIView):
             for section in result["sections"]:
                 section["rows"] = [row for row in section["rows"] if row["level"] == level]
         return Response({"parameters": {**cleaned, "level": level}, **result})
+
+
+COMPANY_LEADERBOARD_REFUSAL = (
+    "Companies are not ranked: a company's figure is one contributor's aggregate, which the disclosure rule never "
+    "publishes (its postings that have closed and the survey data behind the ranges are not public). Compare "
+    "named companies' visible postings with a `company_comparison` report instead."
+)
+
+
+class Leaderboard(APIView):
+    """Where pay is highest for a role and level: published cities, countries, or sectors (worldwide), ranked by
+    their released median base pay, with p25–p75, sample sizes and provenance; withheld segments are not
+    ranked. `by=company` is refused (400, `not_offered`): see its message."""
+
+    @extend_schema(
+        summary="Where pay is highest",
+        parameters=[
+            OpenApiParameter("by", str, required=True, enum=["city", "country", "sector", "company"]),
+            OpenApiParameter("role", str, required=True, enum=RoleFamily.values),
+            OpenApiParameter("level", str, required=True, enum=Level.values),
+            OpenApiParameter("window", str, enum=[WINDOW_12M, WINDOW_ALL], description="Default: 12m"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400)},
+    )
+    def get(self, request):
+        params = request.query_params
+        errors = {}
+        for name, choices in (("by", ["city", "country", "sector", "company"]), ("role", RoleFamily.values),
+                              ("level", Level.values), ("window", [WINDOW_12M, WINDOW_ALL])):  # fmt: skip
+            value = params.get(name, WINDOW_12M if name == "window" else None)
+            if value not in choices:
+                errors[name] = [f"{'Required' if value is None else 'Not one of'}: {', '.join(choices)}."]
+        if errors:
+            raise ValidationError(errors, code="invalid_choice")
+        if params["by"] == "company":
+            raise ValidationError({"by": [COMPANY_LEADERBOARD_REFUSAL]}, code="not_offered")
+        window = params.get("window", WINDOW_12M)
+        results = leaderboard(by=params["by"], role_family=params["role"], level=params["level"], window=window)
+        return Response({"by": params["by"], "role_family": params["role"], "level": params["level"],
+                         "window": window, "results": results})  # fmt: skip

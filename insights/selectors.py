@@ -327,3 +327,34 @@ def reports_visible_to(user):
     if user is not None and user.is_authenticated:
         return reports.filter(Q(owner=user) | Q(is_public=True))
     return reports.filter(is_public=True)
+
+
+LEADERBOARD_LIMIT = 50
+
+
+def leaderboard(*, by: str, role_family: str, level: str, window: str) -> list[dict]:
+    """Where pay is highest: the published cities, countries or sectors (worldwide) of a role and level, by their
+    released median, highest first. One indexed query of stored releases; withheld segments are not ranked."""
+    filters = {"city": {"scope": "city"}, "country": {"scope": "country", "sector": ""},
+               "sector": {"scope": "world", "sector__gt": ""}}[by]  # fmt: skip
+    rows = (
+        MarketRange.objects.filter(role_family=role_family, level=level, size_band="", remote=False, window=window,
+                                   published=True, **filters)
+        .order_by()
+        .values_list(*RELEASE_COLUMNS)
+    )  # fmt: skip
+    ranked = sorted((StoredRelease(*row) for row in rows), key=lambda r: (-r.release["p50"], r.key))
+    return [
+        {
+            "rank": index,
+            "segment": _segment_info(stored.key),
+            "median_usd": stored.release["p50"],
+            "p25_usd": stored.release["p25"],
+            "p75_usd": stored.release["p75"],
+            "sample_size": stored.release["sample_size"],
+            "company_count": stored.release["company_count"],
+            "confidence": stored.release["confidence"],
+            "provenance": range_provenance(stored),
+        }
+        for index, stored in enumerate(ranked[:LEADERBOARD_LIMIT], start=1)
+    ]

@@ -128,3 +128,24 @@ def test_startup_vs_bigtech_endpoint_reads_the_released_sides(api):
     bad = api.get("/api/v1/insights/startup-vs-bigtech/?role=ml_engineer&place=Atlantis")
     assert bad.status_code == 400 and bad.json()["error"]["fields"][0]["field"] == "place"
     assert api.get("/api/v1/insights/startup-vs-bigtech/?level=senior").json()["error"]["fields"][0]["field"] == "role"
+
+
+def test_leaderboard_ranks_published_places_by_released_median_and_refuses_companies(api):
+    for country, base, n in (("US", 180_000, 10), ("DE", 90_000, 10), ("GB", 120_000, 10), ("FR", 95_000, 2)):
+        for i in range(n):
+            amount = Decimal(base + 500 * i)
+            PublishedPostingFactory(company=CompanyFactory(), level="senior", country=country, salary_min=amount,
+                                    salary_max=amount)  # fmt: skip
+    market_ranges_rebuild()
+    body = api.get("/api/v1/insights/leaderboard/?by=country&role=ml_engineer&level=senior").json()
+    places = [row["segment"]["place"] for row in body["results"]]
+    assert places == ["US", "GB", "DE"]  # FR (2 points) is withheld, so not ranked
+    us = MarketRange.objects.get(key=SENIOR_US).release
+    assert body["results"][0]["median_usd"] == us["p50"] and body["results"][0]["sample_size"] == us["sample_size"]
+
+    refused = api.get("/api/v1/insights/leaderboard/?by=company&role=ml_engineer&level=senior")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"][0] == {"field": "by", "code": "not_offered",
+                                                    "message": refused.json()["error"]["fields"][0]["message"]}
+    bad = api.get("/api/v1/insights/leaderboard/?by=planet&level=senior").json()["error"]["fields"]
+    assert {f["field"] for f in bad} == {"by", "role"}
