@@ -186,6 +186,12 @@ SPECTACULAR_SETTINGS = {
         "PayPeriodEnum": "salaries.money.PayPeriod",
         "SourceKindEnum": "salaries.models.SourceKind",
         "ProvenanceKindEnum": ["employer_posted", "survey_observation", "benchmark", "computed"],
+        "RoleFamilyEnum": "salaries.taxonomy.RoleFamily",
+        "SizeBandEnum": "salaries.taxonomy.SizeBand",
+        "ReportKindEnum": "insights.models.ReportKind",
+        "ReportStatusEnum": "insights.models.ReportStatus",
+        "ContextStatusEnum": ["ok", "insufficient_data"],
+        "PostingStatusEnum": "jobs.models.PostingStatus",
     },
 }
 

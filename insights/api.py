@@ -224,6 +224,7 @@ class ReportList(APIView):
 
     @extend_schema(
         summary="Insight reports you may read",
+        operation_id="v1_reports_list",
         parameters=[
             OpenApiParameter("public", bool, description="true: the public reports only."),
             OpenApiParameter("cursor", str, description="From `next` or `previous` of another page."),
