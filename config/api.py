@@ -38,7 +38,7 @@ def error_body(code: str, message: str, fields: list[dict] | None = None) -> dic
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        field = [{"field": exc.field, "code": exc.code, "message": exc.message}]
+        field = getattr(exc, "errors", None) or [{"field": exc.field, "code": exc.code, "message": exc.message}]
         # Bad input found by a service reads like bad input found by a serializer.
         code = "validation_error" if exc.status_code == 400 else exc.code
         return JsonResponse(error_body(code, exc.message, field), status=exc.status_code)

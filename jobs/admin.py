@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from config.errors import DomainError
 from jobs import services
-from jobs.models import Company, CompanyMembership, JobPosting
+from jobs.models import Company, CompanyMembership, JobPosting, PayTransparencyRule
 
 
 class MembershipInline(admin.TabularInline):
@@ -101,3 +101,14 @@ class JobPostingAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/jobs/reject_postings.html", context)
+
+
+@admin.register(PayTransparencyRule)
+class PayTransparencyRuleAdmin(admin.ModelAdmin):
+    """The pay-transparency laws as data: where each applies, from when and what headcount, what it asks."""
+
+    list_display = ["code", "name", "country", "subdivision", "eu_wide", "min_employees", "effective_from",
+                    "severity", "active"]  # fmt: skip
+    list_filter = ["severity", "active", "eu_wide", "country"]
+    search_fields = ["code", "name", "source_title"]
+    readonly_fields = ["updated_at"]

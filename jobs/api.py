@@ -20,6 +20,7 @@ from jobs.serializers import (
     RejectSerializer,
     posting_representation,
 )
+from jobs.transparency import active_rules, posting_feedback
 from salaries.money import rate_on
 
 CURRENCY = OpenApiParameter(
@@ -105,13 +106,18 @@ class JobPostingViewSet(
         """Each posting with its salary context: a constant number of queries whatever the number of postings."""
         requested = self._requested_rate()
         companies = {posting.company_id: posting.company for posting in postings}
+        today = timezone.now().date()
         contexts = salary_contexts_for(
-            postings=postings, today=timezone.now().date(), requested=requested, companies=companies, peers=peers
+            postings=postings, today=today, requested=requested, companies=companies, peers=peers
         )
+        shown_privately = {posting.pk: private(posting) for posting in postings}
+        rules = active_rules(today) if any(shown_privately.values()) else []  # one query, for members only
         return [
             posting_representation(
                 posting, company=companies[posting.company_id], salary_context=contexts[posting.pk],
-                requested=requested, private=private(posting),
+                requested=requested, private=shown_privately[posting.pk],
+                feedback=posting_feedback(posting, companies[posting.company_id], rules)
+                if shown_privately[posting.pk] else None,
             )
             for posting in postings
         ]  # fmt: skip

@@ -277,6 +277,8 @@ def generate_postings(*, count: int, companies: dict[str, object], model: PayMod
                 "salary_max": _round(high / per_year, step),
                 "salary_currency": currency,
                 "salary_period": period,
+                # Colorado's and Washington's laws ask every US posting open to their residents to describe them.
+                "benefits": rng.choice(BENEFITS),
                 **(
                     model.package(rng, size_band=spec.size_band, level=level, base_mid=mid)
                     if level != Level.INTERN
@@ -285,6 +287,13 @@ def generate_postings(*, count: int, companies: dict[str, object], model: PayMod
             }
         )
     return postings
+
+
+BENEFITS = [
+    "Health, dental and vision insurance; 401(k) or pension with employer match; 25 days of paid leave.",
+    "Private health insurance, annual learning budget, home-office allowance and parental leave.",
+    "Medical cover for the family, equity refreshers, a yearly bonus and flexible working hours.",
+]
 
 
 def _round(value: float, step: Decimal) -> Decimal:

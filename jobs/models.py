@@ -30,6 +30,10 @@ class Company(models.Model):
         help_text="The market sector its ranges are cut by. Left empty, it is read from the industry on save.",
     )
     headquarters_country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    employee_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Employees in all. Pay-transparency laws apply from a headcount; unknown: "
+        "every rule is assumed to apply.",
+    )  # fmt: skip
     website = models.URLField(blank=True)
     is_verified = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,6 +148,9 @@ class JobPosting(models.Model):
     city = models.CharField(max_length=100, blank=True)
     city_slug = models.SlugField(max_length=100, blank=True, help_text="The city as market segments key it.")
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    subdivision = models.CharField(
+        max_length=3, blank=True, help_text="State or province: the part after the dash of ISO 3166-2 (CO in US-CO)."
+    )
     remote_policy = models.CharField(max_length=10, choices=RemotePolicy.choices, default=RemotePolicy.ONSITE)
 
     # Pay exactly as posted.
@@ -166,6 +173,7 @@ class JobPosting(models.Model):
     )
     vesting_years = models.PositiveSmallIntegerField(null=True, blank=True)
     sign_on_bonus = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    benefits = models.TextField(blank=True, help_text="A general description of benefits and other compensation.")
     # Pay normalised to a year in USD (salaries.money), with the rate used and its date.
     salary_min_usd = models.DecimalField(max_digits=14, decimal_places=2)
     salary_max_usd = models.DecimalField(max_digits=14, decimal_places=2)
@@ -222,3 +230,50 @@ class JobPosting(models.Model):
 
     def __str__(self):
         return f"{self.title} — {self.company_id}"
+
+
+class TransparencySeverity(models.TextChoices):
+    BLOCKING = "blocking", "Blocking: the posting cannot be submitted"
+    WARNING = "warning", "Warning"
+
+
+class PayTransparencyRule(models.Model):
+    """A pay-transparency law as data: where it applies, from when and what headcount, and what a posting must
+    show. Checked by jobs.transparency when a posting is created, edited and submitted; editable in the admin."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2; empty with `eu_wide`.")
+    subdivision = models.CharField(max_length=3, blank=True, help_text="A state (CO); empty: the whole country.")
+    city_slugs = models.CharField(
+        max_length=300, blank=True, help_text="Comma-separated city slugs (new-york); empty: the whole area."
+    )
+    eu_wide = models.BooleanField(default=False, help_text="Applies in every EU member state.")
+    covers_remote = models.BooleanField(
+        default=False, help_text="Also remote postings in the country, which may be done from the jurisdiction."
+    )
+    min_employees = models.PositiveIntegerField(default=1, help_text="Applies to employers with at least this many.")
+    effective_from = models.DateField()
+    requires_range = models.BooleanField(default=True, help_text="A minimum and a maximum (or one exact figure).")
+    forbids_open_ended = models.BooleanField(default=False, help_text="A maximum must be given, in good faith.")
+    requires_benefits = models.BooleanField(default=False, help_text="A general description of benefits.")
+    requires_bonus_description = models.BooleanField(
+        default=False, help_text="Bonuses or other compensation described (a target bonus, equity, or the benefits)."
+    )
+    max_range_ratio = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True, help_text="Warn when max exceeds min by this factor."
+    )
+    severity = models.CharField(
+        max_length=10, choices=TransparencySeverity.choices, default=TransparencySeverity.BLOCKING
+    )
+    source_title = models.CharField(max_length=300)
+    source_url = models.URLField()
+    notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name

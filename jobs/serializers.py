@@ -69,6 +69,28 @@ class PostingWriteSerializer(serializers.Serializer):
     sign_on_bonus = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
     source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    subdivision = serializers.CharField(
+        max_length=3, required=False, allow_blank=True,
+        help_text="State or province, ISO 3166-2 without the country (CO for Colorado): pay-transparency laws "
+        "are often a state's.",
+    )  # fmt: skip
+    benefits = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True,
+        help_text="A general description of benefits and other compensation (Colorado and Washington require one).",
+    )  # fmt: skip
+
+    def validate(self, data):
+        subdivision = (data.get("subdivision") or "").upper()
+        if subdivision:
+            if "country" not in data:
+                raise serializers.ValidationError({"subdivision": ["Give the country with it."]}, code="required")
+            if pycountry.subdivisions.get(code=f"{data['country']}-{subdivision}") is None:
+                raise serializers.ValidationError(
+                    {"subdivision": [f"Not a subdivision of {data['country']} (ISO 3166-2)."]}, code="invalid"
+                )
+        if "subdivision" in data:
+            data["subdivision"] = subdivision
+        return data
 
     def validate_country(self, value):
         if pycountry.countries.get(alpha_2=value.upper()) is None or len(value) != 2:
@@ -144,7 +166,7 @@ def _compensation(posting, company) -> dict:
     }
 
 
-def posting_representation(posting, *, company, salary_context, requested=None, private=False) -> dict:
+def posting_representation(posting, *, company, salary_context, requested=None, private=False, feedback=None) -> dict:
     """A posting as the API shows it; with `private`, also the fields only its company and moderators see."""
     data = {
         "id": posting.pk,
@@ -154,7 +176,13 @@ def posting_representation(posting, *, company, salary_context, requested=None, 
         "role_family": posting.role_family,
         "level": posting.level,
         "employment_type": posting.employment_type,
-        "location": {"city": posting.city, "country": posting.country, "remote_policy": posting.remote_policy},
+        "location": {
+            "city": posting.city,
+            "subdivision": posting.subdivision or None,
+            "country": posting.country,
+            "remote_policy": posting.remote_policy,
+        },  # fmt: skip
+        "benefits": posting.benefits,
         "pay": _pay(posting, company, requested),
         "compensation": _compensation(posting, company),
         "published_at": posting.published_at,
@@ -163,6 +191,8 @@ def posting_representation(posting, *, company, salary_context, requested=None, 
     }
     if private:
         data.update({name: getattr(posting, name) for name in PRIVATE_FIELDS})
+        if feedback is not None:
+            data["feedback"] = feedback
     return data
 
 
@@ -246,8 +276,42 @@ class CompensationSerializer(ComponentsSerializer):
     provenance = ProvenanceSerializer()
 
 
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    name = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["blocking", "warning"])
+    field = serializers.CharField()
+    message = serializers.CharField()
+    source_title = serializers.CharField()
+    source_url = serializers.CharField()
+
+
+class RuleAppliedSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    name = serializers.CharField()
+    source_url = serializers.CharField()
+
+
+class TransparencySerializer(serializers.Serializer):
+    rules_applied = RuleAppliedSerializer(many=True)
+    blocking = FindingSerializer(many=True, help_text="A posting with any cannot be submitted.")
+    warnings = FindingSerializer(many=True)
+
+
+class RangeFeedbackSerializer(serializers.Serializer):
+    max_over_min = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    unusually_wide = serializers.BooleanField()
+    note = serializers.CharField()
+
+
+class FeedbackSerializer(serializers.Serializer):
+    pay_transparency = TransparencySerializer()
+    range = RangeFeedbackSerializer()
+
+
 class LocationSerializer(serializers.Serializer):
     city = serializers.CharField(allow_blank=True)
+    subdivision = serializers.CharField(allow_null=True, help_text="ISO 3166-2 without the country, e.g. CO.")
     country = serializers.CharField()
     remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices)
 
@@ -263,6 +327,7 @@ class JobPostingSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
     location = LocationSerializer()
+    benefits = serializers.CharField(allow_blank=True)
     pay = PaySerializer()
     compensation = CompensationSerializer()
     published_at = serializers.DateTimeField(allow_null=True)
@@ -275,3 +340,5 @@ class JobPostingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(required=False)
     submitted_at = serializers.DateTimeField(required=False, allow_null=True)
     closed_at = serializers.DateTimeField(required=False, allow_null=True)
+    feedback = FeedbackSerializer(required=False, help_text="For the company's members: pay-transparency findings "
+                                  "and the range's width.")  # fmt: skip

@@ -20,6 +20,7 @@ from config.errors import DomainError, InvalidTransition, NotPermitted
 from insights.segments import segments_for, segments_for_posting
 from insights.services import segments_mark_dirty
 from jobs.models import Company, JobPosting, PostingStatus
+from jobs.transparency import check_submittable
 from salaries.compensation import Package, TotalCompensation, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
 from salaries.taxonomy import sector_for_industry
@@ -50,6 +51,8 @@ CONTENT_FIELDS = {
     "remote_policy",
     "source_ref",
     "expires_at",
+    "subdivision",
+    "benefits",
 } | PAY_FIELDS
 
 
@@ -288,6 +291,8 @@ def posting_submit(*, posting: JobPosting, user) -> JobPosting:
     _require_member(user, posting.company_id)
 
     def apply(p, now):
+        # The pay-transparency laws the posting falls under must be met before a moderator sees it.
+        check_submittable(p, p.company, now.date())
         p.status, p.submitted_at, p.rejection_reason = S.PENDING_REVIEW, now, ""
 
     return _transition(posting, allowed={S.DRAFT, S.REJECTED}, action="submit", apply=apply)
