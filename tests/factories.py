@@ -71,6 +71,8 @@ class DraftPostingFactory(factory.Factory):
     salary_max = Decimal("190000")
     salary_currency = "USD"
     salary_period = PayPeriod.YEAR
+    # Colorado's and Washington's laws ask US postings open to their residents for one (jobs.transparency).
+    benefits = "Health insurance and a retirement plan."
 
     @classmethod
     def _create(cls, model_class, company, **fields) -> JobPosting:
