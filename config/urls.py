@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from config.api import error_responses
 from insights.api import (
     ClaimList,
+    CompanyMarketReport,
     Leaderboard,
     MarketRangeHistory,
     MarketRangeList,
@@ -40,6 +41,7 @@ api_v1 = [
     path("offers/evaluate/", OfferEvaluation.as_view(), name="offer-evaluate"),
     path("insights/startup-vs-bigtech/", StartupVsBigTech.as_view(), name="startup-vs-bigtech"),
     path("insights/leaderboard/", Leaderboard.as_view(), name="leaderboard"),
+    path("insights/companies/<slug:slug>/", CompanyMarketReport.as_view(), name="company-market-report"),
     path("reports/", ReportList.as_view(), name="reports"),
     path("reports/<int:pk>/", ReportDetail.as_view(), name="report-detail"),
     path("benchmark-sources/", BenchmarkSourceList.as_view(), name="benchmark-sources"),

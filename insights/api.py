@@ -1,10 +1,12 @@
+import statistics
+
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,7 +52,7 @@ from insights.serializers import (
 )
 from insights.services.reports import report_request
 from jobs.models import Company
-from jobs.services import user_is_moderator
+from jobs.services import user_is_member, user_is_moderator
 from salaries.compensation import Package
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
@@ -374,3 +376,36 @@ class Leaderboard(APIView):
         results = leaderboard(by=params["by"], role_family=params["role"], level=params["level"], window=window)
         return Response({"by": params["by"], "role_family": params["role"], "level": params["level"],
                          "window": window, "results": results})  # fmt: skip
+
+
+class CompanyMarketReport(APIView):
+    """For a company's members (and moderators): its postings against the market, level by level: how many, how
+    many pay below the market's p25, within p25–p75 and above p75, and the median percentile, from each
+    posting's salary context (released ranges). Three queries: the postings, the releases, the rates."""
+
+    @extend_schema(summary="A company's postings against the market",
+                   responses={200: OpenApiTypes.OBJECT, **error_responses(401, 403, 404)})  # fmt: skip
+    def get(self, request, slug: str):
+        company = Company.objects.filter(slug=slug).first()
+        if company is None:
+            raise NotFound("No such company.")
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        if not (user_is_member(request.user, company.pk) or user_is_moderator(request.user)):
+            raise PermissionDenied("Only the company's members see its market report.")
+        result = report_kinds.build_employer_postings({"company": company.slug}, lambda _: None)
+        rows = result["sections"][0]["rows"]
+        levels = []
+        for level in report_kinds.LADDER:
+            mine = [r for r in rows if r["level"] == level]
+            if not mine:
+                continue
+            placed = [r["percentile"] for r in mine if r["percentile"] is not None]
+            levels.append({
+                "level": level, "postings": len(mine),
+                "below": sum(r["label"] == "below" for r in mine), "within": sum(r["label"] == "within" for r in mine),
+                "above": sum(r["label"] == "above" for r in mine), "without_market": len(mine) - len(placed),
+                "median_percentile": statistics.median(placed) if placed else None,
+            })  # fmt: skip
+        return Response({"company": company.slug, "summary": result["summary"], "levels": levels, "postings": rows,
+                         "provenance": result["sections"][0]["provenance"]})  # fmt: skip

@@ -263,3 +263,24 @@ def test_weekly_public_overviews_are_readable_by_anyone_and_reused(market, api, 
     assert {"level": "senior", "day": snapshot.day.isoformat(), "p50": snapshot.release["p50"],
             "sample_size": snapshot.release["sample_size"]} in history["rows"]  # fmt: skip
     assert api.get(ml["links"]["html"]).status_code == 200
+
+
+def test_company_market_report_is_for_members_and_sums_its_postings_positions(market, as_user, api):
+    company = CompanyFactory()
+    publish([140_000, 160_000, 500_000], company=company)
+    publish([105_000], level="mid", company=company)
+    market_ranges_rebuild()
+    member = MembershipFactory(company=company).user
+    url = f"/api/v1/insights/companies/{company.slug}/"
+    assert api.get(url).status_code == 401
+    assert as_user(UserFactory()).get(url).status_code == 403
+    assert as_user(member).get("/api/v1/insights/companies/no-such/").status_code == 404
+    body = as_user(member).get(url).json()
+    senior = next(level for level in body["levels"] if level["level"] == "senior")
+    release = MarketRange.objects.get(key=SENIOR_US).release
+    expected_above = sum(1 for amount in (140_000, 160_000, 500_000) if amount > release["p75"])
+    assert senior["postings"] == 3 and senior["above"] == expected_above
+    assert senior["below"] + senior["within"] + senior["above"] + senior["without_market"] == 3
+    mid = next(level for level in body["levels"] if level["level"] == "mid")
+    assert mid["postings"] == 1  # the mid market here is withheld: a wider published range or none
+    assert len(body["postings"]) == 4
