@@ -145,7 +145,10 @@ def test_leaderboard_ranks_published_places_by_released_median_and_refuses_compa
 
     refused = api.get("/api/v1/insights/leaderboard/?by=company&role=ml_engineer&level=senior")
     assert refused.status_code == 400
-    assert refused.json()["error"]["fields"][0] == {"field": "by", "code": "not_offered",
-                                                    "message": refused.json()["error"]["fields"][0]["message"]}
+    assert refused.json()["error"]["fields"][0] == {
+        "field": "by",
+        "code": "not_offered",
+        "message": refused.json()["error"]["fields"][0]["message"],
+    }
     bad = api.get("/api/v1/insights/leaderboard/?by=planet&level=senior").json()["error"]["fields"]
     assert {f["field"] for f in bad} == {"by", "role"}
