@@ -47,7 +47,9 @@ The pay model (annual USD midpoint of a posting's base range, before noise):
 """
 
 import argparse
+import functools
 import html
+import json
 import math
 import os
 import subprocess
@@ -642,8 +644,17 @@ POSTING_FIELDS = [
     "equity_pct_max", "company_valuation", "equity_grant_amount", "vesting_years", "sign_on_bonus",
     "salary_min_usd", "salary_max_usd", "salary_mid_usd", "total_comp_mid_usd", "fx_rate_to_usd", "fx_rate_date",
     "status", "rejection_reason", "created_at", "updated_at", "submitted_at", "published_at", "expires_at",
-    "closed_at", "disclosure_key",
+    "closed_at", "disclosure_key", "subdivision", "benefits", "skills", "skills_from_employer",
 ]  # fmt: skip
+BENEFITS = "Health insurance, a retirement plan and paid leave."
+
+
+@functools.lru_cache(maxsize=4096)
+def _skills_json(title: str) -> str:
+    """The skills jobs.services reads from a generated posting (its description names nothing more)."""
+    from salaries.skills import skills_in
+
+    return json.dumps(skills_in(title))
 
 
 def _posting_rows(chunk: PostingChunk, first_id: int, places: Places, rates: Rates, company_names: list[str]):
@@ -692,7 +703,7 @@ def _posting_rows(chunk: PostingChunk, first_id: int, places: Places, rates: Rat
             4 if package else None, package and package.sign_on_bonus,
             min_usd, max_usd, mid_usd, total_usd, rate.rate_to_usd, rate.date,
             "published", "", chunk.created[i], chunk.published[i], chunk.submitted[i], chunk.published[i],
-            chunk.expires[i], None, int(chunk.disclosure_key[i]),
+            chunk.expires[i], None, int(chunk.disclosure_key[i]), "", BENEFITS, _skills_json(title), False,
         )  # fmt: skip
 
 

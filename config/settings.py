@@ -225,6 +225,7 @@ CELERY_TASK_ROUTES = {
     "insights.snapshot_market_ranges": {"queue": "reports"},
     "insights.generate_report": {"queue": "reports"},
     "insights.publish_weekly_reports": {"queue": "reports"},
+    "insights.recompute_skill_premiums": {"queue": "reports"},
     "salaries.*": {"queue": "imports"},
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -243,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
     "publish-weekly-reports": {
         "task": "insights.publish_weekly_reports",
         "schedule": crontab(day_of_week=1, hour=1, minute=30),  # Mondays, after the night's snapshot
+    },
+    "recompute-skill-premiums": {
+        "task": "insights.recompute_skill_premiums",
+        "schedule": timedelta(seconds=env.int("SKILL_PREMIUMS_SECONDS", default=900)),
     },
     "expire-postings": {
         "task": "jobs.expire_postings",

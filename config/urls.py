@@ -16,6 +16,7 @@ from insights.api import (
     OfferEvaluation,
     ReportDetail,
     ReportList,
+    SkillPremiums,
     StartupVsBigTech,
 )
 from insights.views import report_csv_download, report_page
@@ -41,6 +42,7 @@ api_v1 = [
     path("offers/evaluate/", OfferEvaluation.as_view(), name="offer-evaluate"),
     path("insights/startup-vs-bigtech/", StartupVsBigTech.as_view(), name="startup-vs-bigtech"),
     path("insights/leaderboard/", Leaderboard.as_view(), name="leaderboard"),
+    path("insights/skills/", SkillPremiums.as_view(), name="skill-premiums"),
     path("insights/companies/<slug:slug>/", CompanyMarketReport.as_view(), name="company-market-report"),
     path("reports/", ReportList.as_view(), name="reports"),
     path("reports/<int:pk>/", ReportDetail.as_view(), name="report-detail"),

@@ -33,6 +33,7 @@ from insights.segments import (
     city_place,
 )
 from insights.selectors import (
+    NOISE_RULE,
     leaderboard,
     market_range_history,
     market_ranges_list,
@@ -40,6 +41,7 @@ from insights.selectors import (
     range_exact,
     range_public,
     reports_visible_to,
+    skill_premiums,
 )
 from insights.serializers import (
     ClaimSerializer,
@@ -409,3 +411,29 @@ class CompanyMarketReport(APIView):
             })  # fmt: skip
         return Response({"company": company.slug, "summary": result["summary"], "levels": levels, "postings": rows,
                          "provenance": result["sections"][0]["provenance"]})  # fmt: skip
+
+
+class SkillPremiums(APIView):
+    """Skill premiums for a role and level (worldwide, the last 12 months): the released median, p25–p75 and
+    sample sizes of the data points that name each skill against those that do not, the premium from the two
+    released medians, and whether it is within noise. Skills are read from postings' titles and descriptions
+    (editable by the employer) and survey records' titles. Recomputed every SKILL_PREMIUMS_SECONDS (900)."""
+
+    @extend_schema(
+        summary="Median pay with and without a skill",
+        parameters=[
+            OpenApiParameter("role", str, required=True, enum=RoleFamily.values),
+            OpenApiParameter("level", str, required=True, enum=Level.values),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400)},
+    )
+    def get(self, request):
+        errors = {}
+        for name, choices in (("role", RoleFamily.values), ("level", Level.values)):
+            if request.query_params.get(name) not in choices:
+                errors[name] = [f"One of: {', '.join(choices)}."]
+        if errors:
+            raise ValidationError(errors, code="invalid_choice")
+        role, level = request.query_params["role"], request.query_params["level"]
+        return Response({"role_family": role, "level": level, "noise_rule": NOISE_RULE,
+                         "results": skill_premiums(role_family=role, level=level)})  # fmt: skip

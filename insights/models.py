@@ -130,6 +130,7 @@ class ReportKind(models.TextChoices):
     MARKET_OVERVIEW = "market_overview", "Market overview for a role and place"
     LEVEL_LADDER = "level_ladder", "Level ladder for a role family"
     STARTUP_VS_BIGTECH = "startup_vs_bigtech", "Startups against large companies"
+    SKILL_PREMIUMS = "skill_premiums", "Skill premiums for a role and level"
     COMPANY_COMPARISON = "company_comparison", "Companies compared"
     EMPLOYER_POSTINGS = "employer_postings", "An employer's postings against the market"
 
@@ -186,3 +187,31 @@ class InsightReport(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+
+class SkillPremium(models.Model):
+    """Pay with and without one skill, within one role family and level, worldwide over the last 12 months: two
+    disjoint samples (visible postings that name the skill, and the rest; survey records by their title), each
+    released by the disclosure rule (insights.disclosure) and stored, with the premium worked out from the
+    releases. Recomputed by insights.services.skill_premiums."""
+
+    role_family = models.CharField(max_length=30, choices=RoleFamily.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    skill = models.CharField(max_length=40, help_text="A slug of salaries.skills.")
+    with_published = models.BooleanField(default=False)
+    with_withheld_reason = models.CharField(max_length=200, blank=True)
+    with_release = models.JSONField(default=dict, blank=True)
+    without_published = models.BooleanField(default=False)
+    without_withheld_reason = models.CharField(max_length=200, blank=True)
+    without_release = models.JSONField(default=dict, blank=True)
+    premium_pct = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True,
+                                      help_text="Released median with the skill over without, less one, in %.")  # fmt: skip
+    within_noise = models.BooleanField(null=True, help_text="The two medians' uncertainty intervals overlap.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["role_family", "level", "skill"]
+        constraints = [models.UniqueConstraint(fields=["role_family", "level", "skill"], name="skill_premium_unique")]
+
+    def __str__(self):
+        return f"{self.role_family}:{self.level}:{self.skill}"

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from insights import lookups  # noqa: F401  (registers `__any_of`)
 from insights.disclosure import PERCENTILES
-from insights.models import InsightReport, MarketRange, MarketRangeSnapshot
+from insights.models import InsightReport, MarketRange, MarketRangeSnapshot, SkillPremium
 from insights.percentiles import percentile_rank
 from insights.segments import Segment, country_segment
 from salaries.money import BASE_CURRENCY, Rate, from_usd, latest_rates
@@ -358,3 +358,38 @@ def leaderboard(*, by: str, role_family: str, level: str, window: str) -> list[d
         }
         for index, stored in enumerate(ranked[:LEADERBOARD_LIMIT], start=1)
     ]
+
+
+NOISE_RULE = (
+    "Within noise when the two released medians' intervals overlap: each is the median ± 1.57 × (p75 − p25) / √n "
+    "(a notched box plot's notch) plus the most the disclosure noise can move it."
+)
+
+
+def skill_premiums(*, role_family: str, level: str) -> list[dict]:
+    """Released pay with and without each skill for a role and level, largest published premium first: one
+    indexed lookup of the stored table."""
+    from salaries.skills import SKILLS
+
+    def side(published, reason, release):
+        if not published:
+            return {"published": False, "withheld_reason": reason, "p25": None, "p50": None, "p75": None,
+                    "sample_size": None, "company_count": None}  # fmt: skip
+        return {"published": True, "withheld_reason": None, **{k: release.get(k) for k in ("p25", "p50", "p75")},
+                "sample_size": release["sample_size"], "company_count": release["company_count"]}  # fmt: skip
+
+    rows = SkillPremium.objects.filter(role_family=role_family, level=level)
+    results = [
+        {
+            "skill": row.skill,
+            "label": SKILLS.get(row.skill, (row.skill,))[0],
+            "with_skill": side(row.with_published, row.with_withheld_reason, row.with_release),
+            "without_skill": side(row.without_published, row.without_withheld_reason, row.without_release),
+            "premium_pct": row.premium_pct,
+            "within_noise": row.within_noise,
+            "provenance": {"kind": "computed", "source": MARKET_SOURCE + "; skills read from postings and titles",
+                           "as_of": row.computed_at, "disclosure": DISCLOSURE_NOTE},
+        }
+        for row in rows
+    ]  # fmt: skip
+    return sorted(results, key=lambda r: (r["premium_pct"] is None, -(r["premium_pct"] or 0), r["skill"]))

@@ -99,3 +99,19 @@ def publish_weekly_reports_task() -> list[int]:
     from insights.services.reports import reports_publish_weekly
 
     return reports_publish_weekly()
+
+
+@shared_task(
+    name="insights.recompute_skill_premiums",
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def recompute_skill_premiums_task() -> int:
+    """Beat: the skill-premium table, recomputed whole. Safe twice: the table is replaced in one transaction."""
+    from insights.services.skill_premiums import skill_premiums_recompute
+
+    return skill_premiums_recompute()

@@ -174,6 +174,10 @@ class JobPosting(models.Model):
     vesting_years = models.PositiveSmallIntegerField(null=True, blank=True)
     sign_on_bonus = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     benefits = models.TextField(blank=True, help_text="A general description of benefits and other compensation.")
+    skills = models.JSONField(default=list, blank=True, help_text="Skill slugs (salaries.skills), in vocabulary order.")
+    skills_from_employer = models.BooleanField(
+        default=False, help_text="The employer set the skills; otherwise they are read from the title and description."
+    )
     # Pay normalised to a year in USD (salaries.money), with the rate used and its date.
     salary_min_usd = models.DecimalField(max_digits=14, decimal_places=2)
     salary_max_usd = models.DecimalField(max_digits=14, decimal_places=2)

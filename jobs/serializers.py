@@ -13,6 +13,7 @@ from insights.serializers import SalaryContextSerializer
 from jobs.models import Company, EmploymentType, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
 from salaries.money import PayPeriod, currency_is_iso4217, from_usd
+from salaries.skills import SKILL_CHOICES
 from salaries.taxonomy import Level, RoleFamily
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -73,6 +74,10 @@ class PostingWriteSerializer(serializers.Serializer):
         max_length=3, required=False, allow_blank=True,
         help_text="State or province, ISO 3166-2 without the country (CO for Colorado): pay-transparency laws "
         "are often a state's.",
+    )  # fmt: skip
+    skills = serializers.ListField(
+        child=serializers.ChoiceField(choices=SKILL_CHOICES), max_length=30, required=False,
+        help_text="Replaces the skills read from the title and description (an empty list: none).",
     )  # fmt: skip
     benefits = serializers.CharField(
         max_length=5000, required=False, allow_blank=True,
@@ -183,6 +188,7 @@ def posting_representation(posting, *, company, salary_context, requested=None, 
             "remote_policy": posting.remote_policy,
         },  # fmt: skip
         "benefits": posting.benefits,
+        "skills": posting.skills,
         "pay": _pay(posting, company, requested),
         "compensation": _compensation(posting, company),
         "published_at": posting.published_at,
@@ -328,6 +334,8 @@ class JobPostingSerializer(serializers.Serializer):
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
     location = LocationSerializer()
     benefits = serializers.CharField(allow_blank=True)
+    skills = serializers.ListField(child=serializers.ChoiceField(choices=SKILL_CHOICES),
+                                   help_text="Read from the title and description, or set by the employer.")  # fmt: skip
     pay = PaySerializer()
     compensation = CompensationSerializer()
     published_at = serializers.DateTimeField(allow_null=True)

@@ -23,6 +23,7 @@ from jobs.models import Company, JobPosting, PostingStatus
 from jobs.transparency import check_submittable
 from salaries.compensation import Package, TotalCompensation, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
+from salaries.skills import SKILLS, skills_in
 from salaries.taxonomy import sector_for_industry
 from salaries.titles import Confidence, normalise_title
 
@@ -53,6 +54,7 @@ CONTENT_FIELDS = {
     "expires_at",
     "subdivision",
     "benefits",
+    "skills",
 } | PAY_FIELDS
 
 
@@ -163,6 +165,11 @@ def _apply_fields(posting: JobPosting, data: dict) -> set[str]:
             setattr(posting, name, value)
             changed.add(name)
     posting.city_slug = slugify(posting.city or "")
+    if "skills" in data:
+        posting.skills = [slug for slug in SKILLS if slug in set(data["skills"])]  # vocabulary order, no repeats
+        posting.skills_from_employer = True
+    elif not posting.skills_from_employer:
+        posting.skills = skills_in(posting.title, posting.description)
     return changed
 
 

@@ -79,9 +79,12 @@ def _missing(rule, posting) -> list[tuple[str, str]]:
     described = any(getattr(posting, name) for name in ("bonus_target_pct", "bonus_target_amount", "equity_pct_min",
                                                        "equity_grant_amount", "sign_on_bonus"))  # fmt: skip
     # A benefits description also describes the other compensation: one finding, not two, when both are asked.
-    if rule.requires_bonus_description and not described and not rule.requires_benefits and not (
-        posting.benefits or ""
-    ).strip():
+    if (
+        rule.requires_bonus_description
+        and not described
+        and not rule.requires_benefits
+        and not (posting.benefits or "").strip()
+    ):
         problems.append(("benefits", "bonuses and other compensation must be described (or stated as none)"))
     return problems
 

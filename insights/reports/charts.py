@@ -174,6 +174,13 @@ def draw(result: dict) -> dict[str, str]:
             }  # fmt: skip
             charts[name] = grouped_bars(levels, series, title=section["title"], name=name,
                                         ylabel="median posted midpoint, annual USD")  # fmt: skip
+        elif name == "skills":
+            shown = [r for r in rows if r["published"]][:12]
+            series = {
+                "With the skill": [(r["with_p50"], r["with_sample_size"]) for r in shown],
+                "Without": [(r["without_p50"], r["without_sample_size"]) for r in shown],
+            }
+            charts[name] = grouped_bars([r["label"] for r in shown], series, title=section["title"], name=name)
         elif name == "postings":
             charts[name] = postings_positions(rows, title=section["title"])
     return {name: svg for name, svg in charts.items() if svg}

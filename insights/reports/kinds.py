@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from config.errors import DomainError, NotPermitted
 from insights.disclosure import PERCENTILES, RULE_VERSION
-from insights.models import MarketRange, MarketRangeSnapshot, ReportKind
+from insights.models import MarketRange, MarketRangeSnapshot, ReportKind, SkillPremium
 from insights.regions import REGION_NAMES
 from insights.segments import CITY, COUNTRY, REGION, WINDOW_12M, WINDOW_ALL, WORLD, Segment, city_place
 from insights.selectors import MARKET_SOURCE, StoredRelease, nearest_published_wider, stored_releases
@@ -148,6 +148,8 @@ def clean(kind: str, parameters, *, user) -> dict:
     if "window" in known:
         default = WINDOW_ALL if kind == ReportKind.STARTUP_VS_BIGTECH else WINDOW_12M
         cleaned["window"] = _choice(parameters, "window", [WINDOW_12M, WINDOW_ALL], default=default)
+    if kind == ReportKind.SKILL_PREMIUMS:
+        cleaned["level"] = _choice(parameters, "level", Level.values)
     if kind == ReportKind.STARTUP_VS_BIGTECH:
         cleaned["equity_pct"] = str(_decimal(parameters, "equity_pct", DEFAULT_EQUITY_PCT, low=Decimal(0),
                                              high=Decimal(10)))  # fmt: skip
@@ -182,6 +184,7 @@ KNOWN_PARAMETERS = {
     ReportKind.MARKET_OVERVIEW: {"role", "place", "window"},
     ReportKind.LEVEL_LADDER: {"role", "place", "window"},
     ReportKind.STARTUP_VS_BIGTECH: {"role", "place", "window", "equity_pct", "valuation_usd"},
+    ReportKind.SKILL_PREMIUMS: {"role", "level"},
     ReportKind.COMPANY_COMPARISON: {"companies", "role"},
     ReportKind.EMPLOYER_POSTINGS: {"company", "role"},
 }
@@ -207,6 +210,8 @@ def inputs(kind: str, parameters: dict) -> Inputs:
     from jobs.models import Company
 
     found = Inputs()
+    if kind == ReportKind.SKILL_PREMIUMS:
+        return found  # the skill-premium table, fingerprinted by its as-of time
     if kind in (ReportKind.MARKET_OVERVIEW, ReportKind.LEVEL_LADDER, ReportKind.STARTUP_VS_BIGTECH):
         place, role, window = parse_place(parameters["place"]), parameters["role"], parameters["window"]
         bands = [""] if kind == ReportKind.LEVEL_LADDER else ["", *SizeBand.values]
@@ -234,6 +239,12 @@ def fingerprint(kind: str, parameters: dict) -> tuple[str, datetime | None]:
         day = MarketRangeSnapshot.objects.filter(key__any_of=sorted(needed.keys)).aggregate(day=Max("day"))["day"]
         parts += [ranges["n"], ranges["newest"], day]
         as_of = ranges["newest"]
+    if kind == ReportKind.SKILL_PREMIUMS:
+        table = SkillPremium.objects.filter(role_family=parameters["role"], level=parameters["level"]).aggregate(
+            n=Count("pk"), newest=Max("computed_at")
+        )
+        parts += [table["n"], table["newest"]]
+        as_of = table["newest"]
     if needed.company_ids:
         ids = sorted(needed.company_ids)
         posting = JobPosting.objects.filter(company_id__in=ids).aggregate(n=Count("pk"), newest=Max("updated_at"))
@@ -336,6 +347,8 @@ def _title(kind: str, parameters: dict, place: Place | None = None) -> str:
         return f"Level ladder: {role}, {place.label}"
     if kind == ReportKind.STARTUP_VS_BIGTECH:
         return f"Startups against large companies: {role}, {place.label}"
+    if kind == ReportKind.SKILL_PREMIUMS:
+        return f"Skill premiums: {role}, {Level(parameters['level']).label}, worldwide"
     if kind == ReportKind.COMPANY_COMPARISON:
         return f"Companies compared: {', '.join(parameters['companies'])}"
     return f"{parameters['company']}: postings against the market"
@@ -558,7 +571,33 @@ def build_employer_postings(parameters: dict, progress: Progress) -> dict:
     }  # fmt: skip
 
 
+def build_skill_premiums(parameters: dict, progress: Progress) -> dict:
+    from insights.selectors import NOISE_RULE, skill_premiums
+
+    results = skill_premiums(role_family=parameters["role"], level=parameters["level"])
+    progress(60)
+    rows = [
+        {"skill": r["skill"], "label": r["label"], "premium_pct": float(r["premium_pct"]) if r["premium_pct"] is not None
+         else None, "within_noise": r["within_noise"],
+         **{f"with_{k}": r["with_skill"][k] for k in ("p25", "p50", "p75", "sample_size", "withheld_reason")},
+         **{f"without_{k}": r["without_skill"][k] for k in ("p25", "p50", "p75", "sample_size", "withheld_reason")},
+         "published": r["premium_pct"] is not None}
+        for r in results
+    ]  # fmt: skip
+    clear = [r for r in rows if r["published"] and r["within_noise"] is False]
+    return {
+        "title": _title(ReportKind.SKILL_PREMIUMS, parameters),
+        "summary": (f"{len(clear)} of {len(rows)} skills show a premium (or discount) beyond noise. " + NOISE_RULE),
+        "sections": [{"id": "skills", "title": "Median base pay with and without each skill (annual USD)",
+                      "chart": "skills", "rows": rows, "provenance": {
+                          "kind": "computed", "source": MARKET_SOURCE + "; skills read from postings and titles",
+                          "sample_size": sum(r["with_sample_size"] or 0 for r in rows[:1]) or None,
+                          "as_of": results[0]["provenance"]["as_of"].isoformat() if results else None}}],
+    }  # fmt: skip
+
+
 BUILDERS = {
+    ReportKind.SKILL_PREMIUMS: build_skill_premiums,
     ReportKind.MARKET_OVERVIEW: build_market_overview,
     ReportKind.LEVEL_LADDER: build_level_ladder,
     ReportKind.STARTUP_VS_BIGTECH: build_startup_vs_bigtech,
