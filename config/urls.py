@@ -21,7 +21,15 @@ from insights.api import (
 )
 from insights.views import report_csv_download, report_page
 from jobs.api import JobPostingViewSet
-from salaries.api import BenchmarkList, BenchmarkReleaseChanges, BenchmarkSourceList, LevelList, ObservationList
+from salaries.api import (
+    BenchmarkList,
+    BenchmarkReleaseChanges,
+    BenchmarkSourceList,
+    LevelList,
+    ObservationList,
+    SalarySubmissionDetail,
+    SalarySubmissionList,
+)
 
 obtain_auth_token = extend_schema(
     summary="Exchange a user name and password for an API token",
@@ -38,6 +46,8 @@ api_v1 = [
     path("benchmarks/", BenchmarkList.as_view(), name="benchmarks"),
     path("levels/", LevelList.as_view(), name="levels"),
     path("salary-observations/", ObservationList.as_view(), name="salary-observations"),
+    path("salary-submissions/", SalarySubmissionList.as_view(), name="salary-submissions"),
+    path("salary-submissions/<int:pk>/", SalarySubmissionDetail.as_view(), name="salary-submission"),
     path("claims/", ClaimList.as_view(), name="claims"),
     path("offers/evaluate/", OfferEvaluation.as_view(), name="offer-evaluate"),
     path("insights/startup-vs-bigtech/", StartupVsBigTech.as_view(), name="startup-vs-bigtech"),

@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from config.errors import DomainError
 from salaries.models import (
     BenchmarkFlag,
     BenchmarkRelease,
@@ -8,8 +9,10 @@ from salaries.models import (
     LadderLevel,
     SalaryBenchmark,
     SalaryObservation,
+    SalarySubmission,
     SourceClaim,
 )
+from salaries.services.submissions import salary_submission_review
 
 
 @admin.register(ExchangeRate)
@@ -102,3 +105,36 @@ class LadderLevelAdmin(admin.ModelAdmin):
 class SourceClaimAdmin(admin.ModelAdmin):
     list_display = ["text", "metric", "low", "high", "release"]
     list_filter = ["metric", "release__source"]
+
+
+@admin.register(SalarySubmission)
+class SalarySubmissionAdmin(admin.ModelAdmin):
+    """Pay shared by employees: private records. Outliers wait here for a moderator (accept or reject)."""
+
+    list_display = ["id", "user", "company_name", "role_family", "level", "country", "work_year", "base_annual_usd",
+                    "status", "review_note", "created_at"]  # fmt: skip
+    list_filter = ["status", "role_family", "level", "work_year"]
+    search_fields = ["company_name", "user__username"]
+    readonly_fields = [f.name for f in SalarySubmission._meta.fields]
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _review(self, request, queryset, accept: bool):
+        done = 0
+        for submission in queryset:
+            try:
+                salary_submission_review(submission=submission, moderator=request.user, accept=accept)
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"{submission}: {error.message}", messages.WARNING)
+        self.message_user(request, f"{done} submissions {'accepted' if accept else 'rejected'}.", messages.SUCCESS)
+
+    @admin.action(description="Accept the selected submissions (they count in the market)")
+    def accept(self, request, queryset):
+        self._review(request, queryset, True)
+
+    @admin.action(description="Reject the selected submissions")
+    def reject(self, request, queryset):
+        self._review(request, queryset, False)

@@ -2,14 +2,23 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import CountryFilter, error_responses
-from salaries.models import BenchmarkSource, SalaryBenchmark, SalaryObservation
+from salaries.models import BenchmarkSource, SalaryBenchmark, SalaryObservation, SalarySubmission, SourceKind
 from salaries.selectors import benchmark_release_changes, benchmark_sources_list, benchmarks_list, level_ladder
-from salaries.serializers import BenchmarkSerializer, BenchmarkSourceSerializer, ObservationSerializer
+from salaries.serializers import (
+    BenchmarkSerializer,
+    BenchmarkSourceSerializer,
+    ObservationSerializer,
+    SubmissionInputSerializer,
+    SubmissionSerializer,
+    submission_representation,
+)
+from salaries.services.submissions import salary_submission_create, salary_submission_delete
 from salaries.taxonomy import Level, RoleFamily
 
 
@@ -116,8 +125,59 @@ class ObservationList(generics.ListAPIView):
     filterset_class = ObservationFilter
 
     def get_queryset(self):
-        return SalaryObservation.objects.select_related("source", "release").order_by("-work_year", "id")
+        # Records of public surveys only: pay shared by employees here is private (salaries.services.submissions).
+        return (
+            SalaryObservation.objects.exclude(source__kind=SourceKind.SELF_REPORTED)
+            .select_related("source", "release")
+            .order_by("-work_year", "id")
+        )
 
     @extend_schema(summary="Survey salary records", responses={200: ObservationSerializer, **error_responses(400, 404)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class SalarySubmissionList(APIView):
+    """Share your pay (signed in): your own package at your employer. Private: only you and admins ever see it;
+    it counts in market ranges only as one data point under the disclosure rule (kind `self_reported`), after
+    checks (plausible pay, one submission per person, company and year, and a base within half the market's
+    p25 to twice its p75, else held for a moderator). `GET` lists yours."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Your shared pay", responses={200: SubmissionSerializer(many=True), **error_responses(401)})
+    def get(self, request):
+        mine = SalarySubmission.objects.filter(user=request.user).order_by("-created_at", "-id")[:100]
+        return Response([submission_representation(s) for s in mine])
+
+    @extend_schema(summary="Share your pay", request=SubmissionInputSerializer,
+                   responses={201: SubmissionSerializer, **error_responses(400, 401)})  # fmt: skip
+    def post(self, request):
+        serializer = SubmissionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        submission = salary_submission_create(user=request.user, data=serializer.validated_data)
+        return Response(submission_representation(submission, with_insights=True), status=201)
+
+
+class SalarySubmissionDetail(APIView):
+    """Your submission, with the insights of its segment that sharing gives you (give-to-get): where your pay
+    sits in its market, the market's released figures, and beside it companies of your size band. `DELETE`
+    removes it and its data point: every market figure is recomputed as if it had never been there."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _mine(self, request, pk):
+        submission = SalarySubmission.objects.filter(pk=pk, user=request.user).first()
+        if submission is None:
+            raise NotFound("No such submission of yours.")
+        return submission
+
+    @extend_schema(summary="Your shared pay, with its insights", responses={200: SubmissionSerializer,
+                                                                           **error_responses(401, 404)})  # fmt: skip
+    def get(self, request, pk: int):
+        return Response(submission_representation(self._mine(request, pk), with_insights=True))
+
+    @extend_schema(summary="Delete your shared pay", responses={204: None, **error_responses(401, 404)})
+    def delete(self, request, pk: int):
+        salary_submission_delete(submission=self._mine(request, pk), user=request.user)
+        return Response(status=204)

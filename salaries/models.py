@@ -32,6 +32,7 @@ class SourceKind(models.TextChoices):
     CURATED_ARTICLE = "curated_article", "Curated article"
     GOVERNMENT_SURVEY = "government_survey", "Government survey"
     SALARY_SURVEY = "salary_survey", "Salary survey (individual records)"
+    SELF_REPORTED = "self_reported", "Self-reported by employees on this board"
 
 
 class BenchmarkSource(models.Model):
@@ -261,3 +262,61 @@ class SourceClaim(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class ObservationDeletion(models.Model):
+    """A deleted survey record's id: the drain's point cache drops it on its next batch (deletions leave no
+    `updated_at` to notice; insights.services.point_cache)."""
+
+    observation_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"record {self.observation_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class SubmissionStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted: counts in the market"
+    PENDING_REVIEW = "pending_review", "Held for review: far from the market"
+    REJECTED = "rejected", "Rejected"
+
+
+class SalarySubmission(models.Model):
+    """One employee's own pay, shared with the board: a private record. Nobody but the submitter and admins sees
+    it; once accepted it counts in market ranges only as a data point (a SalaryObservation of the self-reported
+    source, under the disclosure rule like any other). Deleting it deletes that point."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="salary_submissions")
+    company = models.ForeignKey("jobs.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    company_name = models.CharField(max_length=200, help_text="As given, or the board company's name.")
+    company_key = models.CharField(max_length=200, help_text="Slug of the company: one submission a year each.")
+    company_size = models.CharField(max_length=20, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    role_family = models.CharField(max_length=30)
+    level = models.CharField(max_length=20)
+    country = models.CharField(max_length=2)
+    remote = models.BooleanField(default=False)
+    years_of_experience = models.PositiveSmallIntegerField(null=True, blank=True)
+    work_year = models.PositiveSmallIntegerField()
+    base_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    period = models.CharField(max_length=5, default="YEAR")
+    bonus = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, help_text="Per year.")
+    equity_per_year = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    sign_on = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    base_annual_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    total_annual_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=20, choices=SubmissionStatus.choices)
+    review_note = models.CharField(max_length=300, blank=True)
+    observation = models.OneToOneField(SalaryObservation, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="submission")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company_key", "work_year"], name="submission_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.company_name} ({self.work_year})"

@@ -54,7 +54,7 @@ from insights.services.segment_stats import (
     segments_by_partition,
 )
 from jobs.models import JobPosting
-from salaries.models import SalaryObservation
+from salaries.models import ObservationDeletion, SalaryObservation
 
 logger = logging.getLogger(__name__)
 
@@ -325,13 +325,16 @@ class PointCache:
         sql = f"""
             SELECT (SELECT array_agg(id) FROM {JobPosting._meta.db_table} WHERE updated_at >= %s),
                    (SELECT array_agg(id + {RECORD_IDENTITY_OFFSET}) FROM {SalaryObservation._meta.db_table} WHERE updated_at >= %s),
+                   (SELECT array_agg(observation_id + {RECORD_IDENTITY_OFFSET}) FROM {ObservationDeletion._meta.db_table}
+                    WHERE deleted_at >= %s),
                    (SELECT json_agg(json_build_array({columns})) FROM ({changed_sql}) changed),
                    {checksums_sql}
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [since, since, *changed_params, *checksums_params])
-            posting_ids, record_idents, changed_rows, checksums = cursor.fetchone()
-        removed = [*(posting_ids or []), *(record_idents or [])]
+            cursor.execute(sql, [since, since, since, *changed_params, *checksums_params])
+            posting_ids, record_idents, deleted_idents, changed_rows, checksums = cursor.fetchone()
+        # Deleted records leave no row to notice: their ids are kept in ObservationDeletion (salaries.services).
+        removed = [*(posting_ids or []), *(record_idents or []), *(deleted_idents or [])]
         if removed and self.partitions:
             by_partition = defaultdict(list)
             for row in changed_rows or []:
