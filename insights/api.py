@@ -414,7 +414,7 @@ class CompanyMarketReport(APIView):
 
 
 class SkillPremiums(APIView):
-    """Skill premiums for a role and level (worldwide, the last 12 months): the released median, p25–p75 and
+    """Skill premiums for a role and level (worldwide, all time): the released median, p25–p75 and
     sample sizes of the data points that name each skill against those that do not, the premium from the two
     released medians, and whether it is within noise. Skills are read from postings' titles and descriptions
     (editable by the employer) and survey records' titles. Recomputed every SKILL_PREMIUMS_SECONDS (900)."""

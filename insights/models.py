@@ -190,7 +190,7 @@ class InsightReport(models.Model):
 
 
 class SkillPremium(models.Model):
-    """Pay with and without one skill, within one role family and level, worldwide over the last 12 months: two
+    """Pay with and without one skill, within one role family and level, worldwide over all time: two
     disjoint samples (visible postings that name the skill, and the rest; survey records by their title), each
     released by the disclosure rule (insights.disclosure) and stored, with the premium worked out from the
     releases. Recomputed by insights.services.skill_premiums."""

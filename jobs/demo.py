@@ -266,7 +266,8 @@ def generate_postings(*, count: int, companies: dict[str, object], model: PayMod
                 "company": companies[spec.slug],
                 "source_ref": f"demo-{number:05d}",
                 "title": TITLE_PREFIX[level].format(rng.choice(names)),
-                "description": f"<p>Join {spec.name} as a {TITLE_PREFIX[level].format(names[0]).lower()}.</p>",
+                "description": f"<p>Join {spec.name} as a {TITLE_PREFIX[level].format(names[0]).lower()}.</p>"
+                f"<p>Our stack: {', '.join(rng.sample(STACKS[role], k=3))}.</p>",
                 "role_family": role,
                 "level": level,
                 "employment_type": employment,
@@ -287,6 +288,19 @@ def generate_postings(*, count: int, companies: dict[str, object], model: PayMod
             }
         )
     return postings
+
+
+# Skills each role's demo postings name, three at random (jobs.services reads them into `skills`). Demo pay does
+# not depend on them, so the demo's skill premiums are within noise, as they should be.
+STACKS = {
+    "ml_engineer": ["PyTorch", "TensorFlow", "Kubernetes", "LLMs", "AWS", "MLOps", "Python", "Spark"],
+    "data_scientist": ["Python", "SQL", "scikit-learn", "pandas", "NLP", "deep learning", "Spark"],
+    "data_engineer": ["Spark", "Airflow", "SQL", "Databricks", "Scala", "Kubernetes", "AWS"],
+    "research_scientist": ["PyTorch", "reinforcement learning", "LLMs", "computer vision", "NLP", "JAX"],
+    "ml_platform": ["Kubernetes", "Docker", "MLOps", "AWS", "Google Cloud", "Airflow"],
+    "data_analyst": ["SQL", "Python", "pandas", "Databricks", "Azure"],
+    "software_engineer": ["Python", "Java", "Kubernetes", "Docker", "AWS", "Scala"],
+}
 
 
 BENEFITS = [

@@ -1,9 +1,10 @@
 """Where skill premiums are computed: for each role family and level, the pay of the data points that name a
 skill against the pay of those that do not, both samples released by the disclosure rule and stored.
 
-Data points are the market ranges' (the 12-month window, worldwide): each visible posting's base midpoint,
-its company its contributor, its skills as stored on it; each survey record of the window, its own
-contributor, its skills read from its job title. Both samples are released as market ranges are
+Data points are the all-time, worldwide market ranges': each visible posting's base midpoint, its company its
+contributor, its skills as stored on it; every survey record, its own contributor, its skills read from its
+job title. All time rather than 12 months, because surveys are yearly and a skill split halves a sample
+twice over. Both samples are released as market ranges are
 (`insights.disclosure.release_sample`): noise from the sum of their points' disclosure keys, withheld below the
 rule. The premium is worked out from the two released medians only.
 
@@ -27,7 +28,6 @@ from django.utils import timezone
 from insights.disclosure import KEY_SPACE, Sample, noise_bounds, release_sample, rule_problem
 from insights.models import SkillPremium
 from insights.percentiles import FRACTIONS, percentile_cont
-from insights.segments import WINDOW_12M, first_work_year_in
 from salaries.skills import SKILLS, skills_in_title
 
 NOTCH = Decimal("1.57")
@@ -38,14 +38,13 @@ def _points(now):
     from jobs.models import JobPosting
     from salaries.models import SalaryObservation
 
-    recent_year = first_work_year_in(WINDOW_12M, now.date())
     postings = (
         JobPosting.objects.visible(now)
         .order_by("role_family", "level")
         .values_list("role_family", "level", "salary_mid_usd", "company_id", "disclosure_key", "skills")
     )
     records = (
-        SalaryObservation.objects.filter(work_year__gte=recent_year)
+        SalaryObservation.objects.all()
         .order_by("role_family", "level")
         .values_list("role_family", "level", "salary_usd", "id", "disclosure_key", "job_title")
     )
