@@ -190,7 +190,7 @@ class InsightReport(models.Model):
 
 
 class SkillPremium(models.Model):
-    """Pay with and without one skill, within one role family and level, worldwide over all time: two
+    """Pay with and without one skill, within one role family, level and country, over all time: two
     disjoint samples (visible postings that name the skill, and the rest; survey records by their title), each
     released by the disclosure rule (insights.disclosure) and stored, with the premium worked out from the
     releases. Recomputed by insights.services.skill_premiums."""
@@ -198,6 +198,7 @@ class SkillPremium(models.Model):
     role_family = models.CharField(max_length=30, choices=RoleFamily.choices)
     level = models.CharField(max_length=20, choices=Level.choices)
     skill = models.CharField(max_length=40, help_text="A slug of salaries.skills.")
+    country = models.CharField(max_length=2, default="", help_text="Like for like: pay differs more by country.")
     with_published = models.BooleanField(default=False)
     with_withheld_reason = models.CharField(max_length=200, blank=True)
     with_release = models.JSONField(default=dict, blank=True)
@@ -211,7 +212,9 @@ class SkillPremium(models.Model):
 
     class Meta:
         ordering = ["role_family", "level", "skill"]
-        constraints = [models.UniqueConstraint(fields=["role_family", "level", "skill"], name="skill_premium_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["role_family", "level", "skill", "country"], name="skill_premium_unique")
+        ]
 
     def __str__(self):
-        return f"{self.role_family}:{self.level}:{self.skill}"
+        return f"{self.role_family}:{self.level}:{self.country}:{self.skill}"

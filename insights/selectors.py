@@ -4,6 +4,7 @@ Every figure here is read from a stored release (insights.disclosure, decided wh
 no read aggregates postings or survey records, and none works out what the public may see.
 """
 
+import math
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -361,35 +362,61 @@ def leaderboard(*, by: str, role_family: str, level: str, window: str) -> list[d
 
 
 NOISE_RULE = (
-    "Within noise when the two released medians' intervals overlap: each is the median ± 1.57 × (p75 − p25) / √n "
-    "(a notched box plot's notch) plus the most the disclosure noise can move it."
+    "Compared like for like, country by country, and weighted by the released sample sizes. Within noise when "
+    "the premium is smaller than its uncertainty: each released median's notch, 1.57 × (p75 − p25) / √n (a "
+    "notched box plot's), plus the most the disclosure noise can move it, combined over the countries."
 )
 
 
+def _side(published: bool, reason: str, release: dict) -> dict:
+    if not published:
+        return {"published": False, "withheld_reason": reason, "p25": None, "p50": None, "p75": None,
+                "sample_size": None, "company_count": None}  # fmt: skip
+    return {"published": True, "withheld_reason": None, **{k: release.get(k) for k in ("p25", "p50", "p75")},
+            "sample_size": release["sample_size"], "company_count": release["company_count"]}  # fmt: skip
+
+
 def skill_premiums(*, role_family: str, level: str) -> list[dict]:
-    """Released pay with and without each skill for a role and level, largest published premium first: one
-    indexed lookup of the stored table."""
+    """Released pay with and without each skill for a role and level, country by country, and the premium over
+    the countries where both sides are published, largest first: one indexed lookup of the stored table, then
+    arithmetic on released figures."""
+    from insights.services.skill_premiums import half_width
     from salaries.skills import SKILLS
 
-    def side(published, reason, release):
-        if not published:
-            return {"published": False, "withheld_reason": reason, "p25": None, "p50": None, "p75": None,
-                    "sample_size": None, "company_count": None}  # fmt: skip
-        return {"published": True, "withheld_reason": None, **{k: release.get(k) for k in ("p25", "p50", "p75")},
-                "sample_size": release["sample_size"], "company_count": release["company_count"]}  # fmt: skip
-
-    rows = SkillPremium.objects.filter(role_family=role_family, level=level)
-    results = [
-        {
-            "skill": row.skill,
-            "label": SKILLS.get(row.skill, (row.skill,))[0],
-            "with_skill": side(row.with_published, row.with_withheld_reason, row.with_release),
-            "without_skill": side(row.without_published, row.without_withheld_reason, row.without_release),
-            "premium_pct": row.premium_pct,
-            "within_noise": row.within_noise,
+    by_skill: dict[str, list] = {}
+    for row in SkillPremium.objects.filter(role_family=role_family, level=level).order_by("skill", "country"):
+        by_skill.setdefault(row.skill, []).append(row)
+    results = []
+    for skill, rows in by_skill.items():
+        countries, weighted, weights, variance = [], 0.0, 0, 0.0
+        for row in rows:
+            if row.premium_pct is None:
+                continue
+            w, wo = row.with_release, row.without_release
+            size = w["sample_size"] + wo["sample_size"]
+            relative = (half_width(w) / w["p50"] + half_width(wo) / wo["p50"]) * 100  # the premium's ± in points
+            weighted += float(row.premium_pct) * size
+            weights += size
+            variance += (size * relative) ** 2
+            countries.append({"country": row.country, "premium_pct": row.premium_pct, "within_noise": row.within_noise,
+                              "with_skill": _side(True, "", w), "without_skill": _side(True, "", wo)})  # fmt: skip
+        premium = round(weighted / weights, 1) if weights else None
+        uncertainty = round(math.sqrt(variance) / weights, 1) if weights else None
+        published_with = [r for r in rows if r.with_published]
+        results.append({
+            "skill": skill,
+            "label": SKILLS.get(skill, (skill,))[0],
+            "premium_pct": premium,
+            "uncertainty_pct": uncertainty,
+            "within_noise": None if premium is None else abs(premium) <= uncertainty,
+            "countries_compared": len(countries),
+            "with_skill_sample_size": sum(c["with_skill"]["sample_size"] for c in countries) or None,
+            "without_skill_sample_size": sum(c["without_skill"]["sample_size"] for c in countries) or None,
+            "withheld_reason": None if countries else (
+                "no country has enough data both with and without this skill" if published_with or rows
+                else "no data"),
+            "countries": countries,
             "provenance": {"kind": "computed", "source": MARKET_SOURCE + "; skills read from postings and titles",
-                           "as_of": row.computed_at, "disclosure": DISCLOSURE_NOTE},
-        }
-        for row in rows
-    ]  # fmt: skip
+                           "as_of": rows[0].computed_at, "disclosure": DISCLOSURE_NOTE},
+        })  # fmt: skip
     return sorted(results, key=lambda r: (r["premium_pct"] is None, -(r["premium_pct"] or 0), r["skill"]))

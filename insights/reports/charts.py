@@ -66,7 +66,7 @@ def levels_box(rows: list[dict], *, title: str) -> str | None:
 
 
 def grouped_bars(groups: list[str], series: dict[str, list[tuple[float | None, int | None]]], *, title: str,
-                 name: str, ylabel: str = "median, annual USD") -> str | None:  # fmt: skip
+                 name: str, ylabel: str = "median, annual USD", money: bool = True) -> str | None:  # fmt: skip
     """Bars per group and series, each labelled with its sample size; a missing figure leaves a gap."""
     if not any(value is not None for values in series.values() for value, _ in values):
         return None
@@ -82,7 +82,10 @@ def grouped_bars(groups: list[str], series: dict[str, list[tuple[float | None, i
                 axes.annotate(f"n={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                               va="bottom", fontsize=7, xytext=(0, 2), textcoords="offset points")  # fmt: skip
     axes.set_xticks(range(len(groups)), groups, fontsize=8)
-    axes.yaxis.set_major_formatter(_THOUSANDS)
+    if money:
+        axes.yaxis.set_major_formatter(_THOUSANDS)
+    else:
+        axes.axhline(0, color="#454545", linewidth=0.8)
     axes.set_ylabel(ylabel)
     axes.set_title(title, fontsize=11)
     axes.legend(fontsize=8)
@@ -176,11 +179,15 @@ def draw(result: dict) -> dict[str, str]:
                                         ylabel="median posted midpoint, annual USD")  # fmt: skip
         elif name == "skills":
             shown = [r for r in rows if r["published"]][:12]
-            series = {
-                "With the skill": [(r["with_p50"], r["with_sample_size"]) for r in shown],
-                "Without": [(r["without_p50"], r["without_sample_size"]) for r in shown],
-            }
-            charts[name] = grouped_bars([r["label"] for r in shown], series, title=section["title"], name=name)
+            series = {"Premium, % (n with the skill)": [(r["premium_pct"], r["with_sample_size"]) for r in shown]}
+            charts[name] = grouped_bars(
+                [r["label"] for r in shown],
+                series,
+                title=section["title"],
+                name=name,
+                ylabel="premium over the same country without it, %",
+                money=False,
+            )
         elif name == "postings":
             charts[name] = postings_positions(rows, title=section["title"])
     return {name: svg for name, svg in charts.items() if svg}

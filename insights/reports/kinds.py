@@ -577,10 +577,10 @@ def build_skill_premiums(parameters: dict, progress: Progress) -> dict:
     results = skill_premiums(role_family=parameters["role"], level=parameters["level"])
     progress(60)
     rows = [
-        {"skill": r["skill"], "label": r["label"], "premium_pct": float(r["premium_pct"]) if r["premium_pct"] is not None
-         else None, "within_noise": r["within_noise"],
-         **{f"with_{k}": r["with_skill"][k] for k in ("p25", "p50", "p75", "sample_size", "withheld_reason")},
-         **{f"without_{k}": r["without_skill"][k] for k in ("p25", "p50", "p75", "sample_size", "withheld_reason")},
+        {"skill": r["skill"], "label": r["label"], "premium_pct": r["premium_pct"],
+         "uncertainty_pct": r["uncertainty_pct"], "within_noise": r["within_noise"],
+         "countries_compared": r["countries_compared"], "with_sample_size": r["with_skill_sample_size"],
+         "without_sample_size": r["without_skill_sample_size"], "withheld_reason": r["withheld_reason"],
          "published": r["premium_pct"] is not None}
         for r in results
     ]  # fmt: skip
@@ -588,10 +588,11 @@ def build_skill_premiums(parameters: dict, progress: Progress) -> dict:
     return {
         "title": _title(ReportKind.SKILL_PREMIUMS, parameters),
         "summary": (f"{len(clear)} of {len(rows)} skills show a premium (or discount) beyond noise. " + NOISE_RULE),
-        "sections": [{"id": "skills", "title": "Median base pay with and without each skill (annual USD)",
+        "sections": [{"id": "skills", "title": "Pay premium of each skill, like for like by country (%)",
                       "chart": "skills", "rows": rows, "provenance": {
                           "kind": "computed", "source": MARKET_SOURCE + "; skills read from postings and titles",
-                          "sample_size": sum(r["with_sample_size"] or 0 for r in rows[:1]) or None,
+                          "sample_size": sum((r["with_sample_size"] or 0) + (r["without_sample_size"] or 0)
+                                             for r in rows) or None,
                           "as_of": results[0]["provenance"]["as_of"].isoformat() if results else None}}],
     }  # fmt: skip
 

@@ -1,7 +1,12 @@
 """Where skill premiums are computed: for each role family and level, the pay of the data points that name a
 skill against the pay of those that do not, both samples released by the disclosure rule and stored.
 
-Data points are the all-time, worldwide market ranges': each visible posting's base midpoint, its company its
+Like for like, country by country: pay differs far more between countries than between skills, so a
+worldwide split would mostly measure where each skill's postings are (a median of two countries' pay can
+jump from one to the other). The overall premium (insights.selectors.skill_premiums) weighs the countries
+where both samples are published by their released sample sizes.
+
+Data points are the all-time market ranges': each visible posting's base midpoint, its company its
 contributor, its skills as stored on it; every survey record, its own contributor, its skills read from its
 job title. All time rather than 12 months, because surveys are yearly and a skill split halves a sample
 twice over. Both samples are released as market ranges are
@@ -34,27 +39,27 @@ NOTCH = Decimal("1.57")
 
 
 def _points(now):
-    """(role, level, pay, contributor, key, skills) sorted by role and level: postings, then survey records."""
+    """(role, level, country, pay, contributor, key, skills) sorted by role, level and country."""
     from jobs.models import JobPosting
     from salaries.models import SalaryObservation
 
     postings = (
         JobPosting.objects.visible(now)
-        .order_by("role_family", "level")
-        .values_list("role_family", "level", "salary_mid_usd", "company_id", "disclosure_key", "skills")
+        .order_by("role_family", "level", "country")
+        .values_list("role_family", "level", "country", "salary_mid_usd", "company_id", "disclosure_key", "skills")
     )
     records = (
         SalaryObservation.objects.all()
-        .order_by("role_family", "level")
-        .values_list("role_family", "level", "salary_usd", "id", "disclosure_key", "job_title")
+        .order_by("role_family", "level", "country")
+        .values_list("role_family", "level", "country", "salary_usd", "id", "disclosure_key", "job_title")
     )
     posting_rows = (
-        (role, level, pay, company, key, frozenset(skills or ()))
-        for role, level, pay, company, key, skills in postings.iterator(chunk_size=10_000)
+        (role, level, country, pay, company, key, frozenset(skills or ()))
+        for role, level, country, pay, company, key, skills in postings.iterator(chunk_size=10_000)
     )
     record_rows = (
-        (role, level, pay, -record, key, frozenset(skills_in_title(title)))
-        for role, level, pay, record, key, title in records.iterator(chunk_size=10_000)
+        (role, level, country, pay, -record, key, frozenset(skills_in_title(title)))
+        for role, level, country, pay, record, key, title in records.iterator(chunk_size=10_000)
     )
     return _merge_sorted(posting_rows, record_rows)
 
@@ -62,7 +67,7 @@ def _points(now):
 def _merge_sorted(*streams):
     import heapq
 
-    return heapq.merge(*streams, key=itemgetter(0, 1))
+    return heapq.merge(*streams, key=itemgetter(0, 1, 2))
 
 
 def _sample(points: list[tuple]) -> Sample:
@@ -89,17 +94,22 @@ def _release(points) -> tuple[bool, str, dict]:
     return True, "", release_sample(sample)
 
 
-def _interval(release: dict) -> tuple[float, float]:
+def half_width(release: dict) -> float:
+    """How far a released median may be from the true one: its notch plus the most the noise moves it."""
     n, median = release["sample_size"], release["p50"]
-    half = float(NOTCH) * (release["p75"] - release["p25"]) / math.sqrt(n) + 2 * noise_bounds(n)[0] * median
-    return median - half, median + half
+    return float(NOTCH) * (release["p75"] - release["p25"]) / math.sqrt(n) + 2 * noise_bounds(n)[0] * median
+
+
+def _interval(release: dict) -> tuple[float, float]:
+    half = half_width(release)
+    return release["p50"] - half, release["p50"] + half
 
 
 def skill_premiums_recompute(*, now=None) -> int:
     now = now or timezone.now()
     rows = []
-    for (role, level), group in groupby(_points(now), key=itemgetter(0, 1)):
-        points = [(pay, contributor, key, skills) for _, _, pay, contributor, key, skills in group]
+    for (role, level, country), group in groupby(_points(now), key=itemgetter(0, 1, 2)):
+        points = [(pay, contributor, key, skills) for _, _, _, pay, contributor, key, skills in group]
         named = {skill for *_, skills in points for skill in skills}
         for skill in (s for s in SKILLS if s in named):
             with_skill = [p[:3] for p in points if skill in p[3]]
@@ -113,7 +123,7 @@ def skill_premiums_recompute(*, now=None) -> int:
                 (low_a, high_a), (low_b, high_b) = _interval(with_release), _interval(without_release)
                 within = low_a <= high_b and low_b <= high_a
             rows.append(SkillPremium(
-                role_family=role, level=level, skill=skill, with_published=with_ok, with_withheld_reason=with_reason,
+                role_family=role, level=level, skill=skill, country=country, with_published=with_ok, with_withheld_reason=with_reason,
                 with_release=with_release, without_published=without_ok, without_withheld_reason=without_reason,
                 without_release=without_release, premium_pct=premium, within_noise=within, computed_at=now,
             ))  # fmt: skip

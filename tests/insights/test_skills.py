@@ -57,27 +57,40 @@ def test_skill_premiums_from_releases_with_a_noise_verdict(api):
     publish(24, 150_000, lambda i: "Python")
     publish(3, 160_000, lambda i: "Scala", step=5_000)
     publish(40, 100_000, lambda i: "SQL" + (" and Kubernetes" if i % 2 else ""), role="data_scientist", level="mid")
-    assert skill_premiums_recompute() > 0
 
+    publish(10, 60_000, lambda i: "PyTorch" if i % 2 else "Python", country="IN")  # another country's pay
+    skill_premiums_recompute()
     body = api.get("/api/v1/insights/skills/?role=ml_engineer&level=senior").json()
     rows = {row["skill"]: row for row in body["results"]}
-    stored = SkillPremium.objects.get(role_family="ml_engineer", level="senior", skill="pytorch")
+    stored = SkillPremium.objects.get(role_family="ml_engineer", level="senior", skill="pytorch", country="US")
     torch = rows["pytorch"]
-    assert torch["with_skill"]["p50"] == stored.with_release["p50"] != 241_500  # released, not exact
-    assert torch["with_skill"]["sample_size"] == stored.with_release["sample_size"]
-    assert torch["premium_pct"] == float(round((Decimal(torch["with_skill"]["p50"]) /
-                                               Decimal(torch["without_skill"]["p50"]) - 1) * 100, 1))  # fmt: skip
+    [us] = [c for c in torch["countries"] if c["country"] == "US"]
+    assert us["with_skill"]["p50"] == stored.with_release["p50"] != 241_500  # released, not exact
+    assert us["with_skill"]["sample_size"] == stored.with_release["sample_size"]
+    assert us["premium_pct"] == float(round((Decimal(us["with_skill"]["p50"]) /
+                                            Decimal(us["without_skill"]["p50"]) - 1) * 100, 1))  # fmt: skip
     # Exact: 241.5k against about 163k (+48%); each released median moves 3–6% (n ≈ 24), so 31–67%, and even
     # at the worst draw the two intervals (sampling notch plus the most the noise can move) stay apart.
-    assert 30 < torch["premium_pct"] < 68 and torch["within_noise"] is False
+    assert 30 < us["premium_pct"] < 68 and us["within_noise"] is False
+    # India's 10 postings (5 a side) are compared with India's only; the overall weighs the two countries.
+    countries = {c["country"]: c for c in torch["countries"]}
+    if "IN" in countries:
+        w_us = us["with_skill"]["sample_size"] + us["without_skill"]["sample_size"]
+        india = countries["IN"]
+        w_in = india["with_skill"]["sample_size"] + india["without_skill"]["sample_size"]
+        expected = (us["premium_pct"] * w_us + india["premium_pct"] * w_in) / (w_us + w_in)
+        assert torch["premium_pct"] == round(expected, 1)
+    else:
+        assert torch["premium_pct"] == us["premium_pct"]
+    assert torch["within_noise"] is False and torch["uncertainty_pct"] < abs(torch["premium_pct"])
     scientists = api.get("/api/v1/insights/skills/?role=data_scientist&level=mid").json()["results"]
     k8s = next(row for row in scientists if row["skill"] == "kubernetes")
-    assert k8s["with_skill"]["published"] and k8s["without_skill"]["published"]
+    assert k8s["countries_compared"] == 1
     # Exact: +0.8% (120k against 119k); noise of 3.4–6.7% on each median keeps it under 16%.
     assert abs(k8s["premium_pct"]) < 16 and k8s["within_noise"] is True
     scala = rows["scala"]
-    assert scala["with_skill"]["published"] is False and scala["premium_pct"] is None
-    assert scala["with_skill"]["withheld_reason"] == "fewer than 5 data points"
+    assert scala["premium_pct"] is None and scala["countries_compared"] == 0
+    assert scala["withheld_reason"] == "no country has enough data both with and without this skill"
     assert body["results"][0]["skill"] == "pytorch"  # largest published premium first
     assert "notch" in body["noise_rule"]
     assert api.get("/api/v1/insights/skills/?role=ml_engineer").status_code == 400
@@ -102,8 +115,8 @@ def test_a_skill_premium_report_carries_the_endpoints_figures_and_a_chart(as_use
     rows = {row["skill"]: row for row in report.result["sections"][0]["rows"]}
     endpoint = {r["skill"]: r for r in client.get("/api/v1/insights/skills/?role=ml_engineer&level=senior").json()[
         "results"]}  # fmt: skip
-    assert rows["pytorch"]["with_p50"] == endpoint["pytorch"]["with_skill"]["p50"]
-    assert rows["pytorch"]["premium_pct"] == endpoint["pytorch"]["premium_pct"]
+    assert rows["pytorch"]["premium_pct"] == endpoint["pytorch"]["premium_pct"] is not None
+    assert rows["pytorch"]["with_sample_size"] == endpoint["pytorch"]["with_skill_sample_size"]
     assert report.charts["skills"].startswith("<svg")
     missing_level = client.post("/api/v1/reports/", {"kind": "skill_premiums", "parameters": {"role": "ml_engineer"}},
                                 format="json")  # fmt: skip
