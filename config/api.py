@@ -163,3 +163,51 @@ class CountryFilter(django_filters.CharFilter):
 
     def filter(self, qs, value):
         return super().filter(qs, value.upper() if value else value)
+
+
+def api_not_found(request, path=""):
+    """Any unknown path under /api/, with DEBUG on or off: the JSON error, never Django's HTML page. A path that
+    exists with a trailing slash is redirected to it, as APPEND_SLASH would have."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.urls import Resolver404, resolve
+
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found and request.method in ("GET", "HEAD"):
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return JsonResponse(error_body("not_found", "No such resource."), status=404)
+
+
+API_INDEX = [
+    # (name in the v1 namespace, its parameters as shown), in the order a newcomer reads them.
+    ("jobs-list", {}), ("jobs-detail", {"pk": "{id}"}), ("market-ranges", {}),
+    ("market-range-history", {"key": "{key}"}), ("offer-evaluate", {}), ("startup-vs-bigtech", {}),
+    ("skill-premiums", {}), ("leaderboard", {}), ("company-market-report", {"slug": "{slug}"}), ("reports", {}),
+    ("report-detail", {"pk": "{id}"}), ("salary-submissions", {}), ("salary-submission", {"pk": "{id}"}),
+    ("claims", {}), ("benchmarks", {}), ("benchmark-sources", {}), ("benchmark-changes", {"slug": "{slug}"}),
+    ("levels", {}), ("salary-observations", {}), ("auth-token", {}),
+]  # fmt: skip
+
+
+def api_index(request):
+    """`/api/v1/`: every endpoint, with placeholders for the parts of a path you fill in, and the docs."""
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    placeholders = {"{id}": "0", "{key}": "KEY", "{slug}": "SLUG"}
+    endpoints = {}
+    for name, parameters in API_INDEX:
+        kwargs = {k: placeholders[v] for k, v in parameters.items()}
+        url = unquote(request.build_absolute_uri(reverse(f"v1:{name}", kwargs=kwargs)))
+        for shown, dummy in placeholders.items():
+            url = url.replace(f"/{dummy}/", f"/{shown}/")
+        endpoints[name] = url
+    docs = {"openapi": request.build_absolute_uri(reverse("schema")),
+            "swagger_ui": request.build_absolute_uri(reverse("api-docs")),
+            "redoc": request.build_absolute_uri(reverse("api-redoc"))}  # fmt: skip
+    return JsonResponse({"endpoints": endpoints, "docs": docs})

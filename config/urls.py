@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from config.api import error_responses
+from config.api import api_index, api_not_found, error_responses
 from insights.api import (
     ClaimList,
     CompanyMarketReport,
@@ -36,7 +36,8 @@ obtain_auth_token = extend_schema(
     responses={200: inline_serializer("Token", {"token": serializers.CharField()}), **error_responses(400)},
 )(ObtainAuthToken).as_view()
 
-router = DefaultRouter()
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False  # /api/v1/ is config.api.api_index: every endpoint, not only the router's
 router.register("jobs", JobPostingViewSet, basename="jobs")
 
 api_v1 = [
@@ -58,6 +59,7 @@ api_v1 = [
     path("reports/<int:pk>/", ReportDetail.as_view(), name="report-detail"),
     path("benchmark-sources/", BenchmarkSourceList.as_view(), name="benchmark-sources"),
     path("benchmark-sources/<slug:slug>/changes/", BenchmarkReleaseChanges.as_view(), name="benchmark-changes"),
+    path("", api_index, name="api-root"),
     path("", include(router.urls)),
 ]
 
@@ -68,6 +70,8 @@ urlpatterns = [
     path("reports/<int:pk>.csv", report_csv_download, name="report-csv"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    re_path(r"^api/", api_not_found),  # last: any other path under /api/ answers the JSON error, DEBUG or not
 ]
 
 handler404 = "config.api.json_not_found"
