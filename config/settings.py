@@ -138,6 +138,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default config gives `django` a console handler of its own; with the root's, every line of
+        # a django.* logger was printed twice. One handler, the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Each task's "succeeded in …" line; in the embedded default (eager tasks) it floods the console.
         "celery.app.trace": {"level": "INFO" if BROKER_CONFIGURED else "WARNING"},

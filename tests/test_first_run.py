@@ -41,3 +41,19 @@ def test_the_interactive_docs_load_their_assets_from_the_package(api):
         html = api.get(path).content.decode()
         assert "drf_spectacular_sidecar" in html, path
         assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html, path
+
+
+def test_log_lines_are_printed_once():
+    """A django.* logger's line once, not twice (a process of its own: pytest adds handlers of its own)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import django, logging; django.setup(); "
+            "logging.getLogger('django.request').warning('marker-%s', 'once')")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                            capture_output=True, text=True, timeout=60,
+                            env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"})  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert output.count("marker-once") == 1, output
