@@ -93,7 +93,7 @@ def start_if_embedded() -> bool:
     if not (settings.CELERY_TASK_ALWAYS_EAGER and settings.EMBEDDED_BEAT):
         return False
     database = hashlib.sha256(str(settings.DATABASES["default"]["NAME"]).encode()).hexdigest()[:12]
-    path = Path(settings.BASE_DIR) / "var" / f"embedded-beat-{database}.lock"
+    path = Path(settings.VAR_DIR) / f"embedded-beat-{database}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("w")
     try:

@@ -21,10 +21,23 @@ def require_or_skip(reason: str):
 
 
 def pytest_configure(config):
+    import tempfile
+    from pathlib import Path
+
     from django.conf import settings
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis.configuration import set_hypothesis_home_dir
 
     # Hashing is deliberately slow; tests create many users and check no passwords' strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The suite leaves no files in the checkout: what the product writes for itself goes to a temporary
+    # directory (this process and the servers and workers it starts), and hypothesis keeps no example database.
+    var = tempfile.mkdtemp(prefix="jobboard-tests-var-")
+    os.environ["VAR_DIR"] = var
+    settings.VAR_DIR = Path(var)
+    hypothesis_settings.register_profile("suite", database=None)
+    hypothesis_settings.load_profile("suite")
+    set_hypothesis_home_dir(Path(var) / "hypothesis")  # its other caches
 
 
 @pytest.fixture

@@ -57,3 +57,12 @@ def test_log_lines_are_printed_once():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert output.count("marker-once") == 1, output
+
+
+def test_the_suite_writes_its_files_outside_the_checkout():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    checkout = Path(__file__).resolve().parents[1]
+    assert not Path(settings.VAR_DIR).resolve().is_relative_to(checkout)

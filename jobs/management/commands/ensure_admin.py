@@ -19,7 +19,7 @@ class Command(BaseCommand):
         username = os.environ.get("DJANGO_ADMIN_USERNAME", "admin")
         password = os.environ.get("DJANGO_ADMIN_PASSWORD")
         if not password:
-            stored = Path(settings.BASE_DIR) / "var" / "admin-password"
+            stored = Path(settings.VAR_DIR) / "admin-password"
             if stored.exists():
                 password = stored.read_text().strip()
             else:

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-        path = result.write(report or Path(settings.BASE_DIR) / "var" / "import-reports" / f"oews-{stamp}.csv")
+        path = result.write(report or Path(settings.VAR_DIR) / "import-reports" / f"oews-{stamp}.csv")
         self.stdout.write(self.style.SUCCESS(result.summary()))
         self.stdout.write(
             f"Release {saved}: {saved.benchmarks.count()} figures, {saved.flags.count()} consistency flags."

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-        path = result.write(report or Path(settings.BASE_DIR) / "var" / "import-reports" / f"aijobs-{stamp}.csv")
+        path = result.write(report or Path(settings.VAR_DIR) / "import-reports" / f"aijobs-{stamp}.csv")
         self.stdout.write(self.style.SUCCESS(result.summary()))
         for reason, count in list(result.rejection_counts().items())[:10]:
             self.stdout.write(f"  rejected {count:>6}  {reason}")
