@@ -15,13 +15,50 @@ from salaries.money import rate_on
 DEMO_PASSWORD = "demo-password"
 
 
+def demo_problem(postings: int) -> str | None:
+    """Why the demo must be loaded again, or None when what is there is current."""
+    from insights.disclosure import RULE_VERSION
+    from insights.models import DirtySegment, MarketRange, SkillPremium
+    from salaries.models import BenchmarkSource
+
+    demo = JobPosting.objects.filter(source_ref__startswith="demo-")
+    total = demo.count()
+    if total < postings:
+        return f"{total} of {postings} demo postings"
+    visible = demo.visible(timezone.now()).count()
+    if visible < total:
+        return f"demo postings no longer visible (expired or closed): {total - visible}"
+    if not BenchmarkSource.objects.exists():
+        return "no seed benchmarks"
+    if not MarketRange.objects.exists() or MarketRange.objects.exclude(release_version=RULE_VERSION).exists():
+        return "market ranges missing or decided by an older rule"
+    if DirtySegment.objects.exists():
+        return "market ranges waiting to be recomputed"
+    if not SkillPremium.objects.exists():
+        return "no skill premiums"
+    return None
+
+
 class Command(BaseCommand):
     help = "Load demo companies, users and published postings (idempotent: running it again adds nothing)."
 
     def add_arguments(self, parser):
         parser.add_argument("--postings", type=int, default=3000)
+        parser.add_argument(
+            "--check", action="store_true",
+            help="Load nothing; exit 0 when the demo data is there and current (every demo posting still visible, "
+            "the seed benchmarks loaded, every market range decided by today's rule, nothing left to recompute), "
+            "else 1 with the reason. `make run` uses it to skip the load.",
+        )  # fmt: skip
 
-    def handle(self, *args, postings: int, **options):
+    def handle(self, *args, postings: int, check: bool = False, **options):
+        if check:
+            problem = demo_problem(postings)
+            if problem:
+                self.stdout.write(f"Demo data needs loading: {problem}.")
+                raise SystemExit(1)
+            self.stdout.write("Demo data is there and current.")
+            return
         if settings.IS_PRODUCTION:
             raise CommandError("Refusing to load demo data (with known demo passwords) when DJANGO_ENV=production.")
         users = get_user_model()
