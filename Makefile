@@ -25,7 +25,8 @@ demo: $(STAMP)
 		$(BIN)/python manage.py demo && \
 		$(BIN)/python manage.py load_seed_benchmarks && \
 		$(BIN)/python manage.py rebuild_market_ranges && \
-		$(BIN)/python manage.py check_benchmarks; \
+		$(BIN)/python manage.py check_benchmarks && \
+		$(BIN)/python manage.py publish_reports; \
 	fi
 	$(BIN)/python manage.py ensure_admin
 
@@ -38,6 +39,7 @@ run: demo
 	@echo "  API:       http://$(HOST):$(PORT)/api/v1/"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/"
+	@echo "  Reports:   http://$(HOST):$(PORT)/api/v1/reports/?public=true (each with its page at /reports/<id>/)"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
