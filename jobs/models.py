@@ -233,7 +233,9 @@ class JobPosting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} — {self.company_id}"
+        # The company's name when it is loaded already (admin lists select it); never a query of its own.
+        company = self._state.fields_cache.get("company")
+        return f"{self.title} at {company.name}" if company else f"{self.title} (#{self.pk})"
 
 
 class TransparencySeverity(models.TextChoices):
