@@ -19,23 +19,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(MarketRange)
 class MarketRangeAdmin(ReadOnlyAdmin):
-    list_display = [
-        "key",
-        "sample_size",
-        "company_count",
-        "top_company_share",
-        "p10",
-        "p25",
-        "p50",
-        "p75",
-        "p90",
-        "mean",
-        "published",
-        "withheld_reason",
-        "computed_at",
-    ]
+    """The curator's view: the largest ranges first, the decision and the percentiles without scrolling."""
+
+    list_display = ["key", "published", "sample_size", "company_count", "p25", "p50", "p75", "withheld_reason",
+                    "computed_at"]  # fmt: skip
     list_filter = ["published", "role_family", "level", "scope", "size_band", "sector", "remote", "window"]
     search_fields = ["key"]
+    ordering = ["-sample_size", "key"]
+    show_full_result_count = False  # no COUNT(*) of 400,000 ranges on every page
+    list_per_page = 50
 
 
 @admin.register(DirtySegment)

@@ -1,6 +1,6 @@
 from django.db import models
 
-from salaries.taxonomy import Level, RoleFamily
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 
 class MarketRange(models.Model):
@@ -13,12 +13,18 @@ class MarketRange(models.Model):
     key = models.CharField(max_length=200, unique=True)
     role_family = models.CharField(max_length=30, choices=RoleFamily.choices)
     level = models.CharField(max_length=20, choices=Level.choices)
-    scope = models.CharField(max_length=10, default="world", help_text="city, country, region or world")
+    scope = models.CharField(
+        max_length=10, default="world", choices=[("city", "City"), ("country", "Country"), ("region", "Region"),
+                                                 ("world", "Worldwide")], help_text="city, country, region or world",
+    )  # fmt: skip
     place = models.CharField(max_length=120, blank=True, help_text="US.seattle, US, europe, or empty for world")
-    size_band = models.CharField(max_length=20, blank=True, help_text="Empty: companies of any size.")
-    sector = models.CharField(max_length=20, blank=True, help_text="Empty: companies of any sector.")
+    size_band = models.CharField(max_length=20, blank=True, choices=SizeBand.choices,
+                                 help_text="Empty: companies of any size.")  # fmt: skip
+    sector = models.CharField(max_length=20, blank=True, choices=Sector.choices,
+                              help_text="Empty: companies of any sector.")  # fmt: skip
     remote = models.BooleanField(default=False, help_text="Remote postings only.")
-    window = models.CharField(max_length=5, default="12m", help_text="12m (the last 12 months) or all (all time)")
+    window = models.CharField(max_length=5, default="12m", choices=[("12m", "Last 12 months"), ("all", "All time")],
+                              help_text="12m (the last 12 months) or all (all time)")  # fmt: skip
 
     sample_size = models.PositiveIntegerField(default=0)
     posting_count = models.PositiveIntegerField(default=0)
@@ -83,6 +89,8 @@ class MarketRange(models.Model):
             models.Index(fields=["role_family", "level", "scope", "place"], name="market_range_segment"),
             # The newest as-of time is part of every list response's validator (config.conditional).
             models.Index(fields=["computed_at"], name="market_range_computed"),
+            # The admin's list opens on the largest ranges.
+            models.Index(fields=["-sample_size", "key"], name="market_range_largest"),
         ]
 
     def __str__(self):
