@@ -108,6 +108,16 @@ def _apply_pay(posting: JobPosting) -> None:
     package = posting_total_compensation(posting)
     # Extras converted on their own and added to the base midpoint, so total >= base holds to the cent.
     posting.total_comp_mid_usd = posting.salary_mid_usd + to_usd(package.total - package.base, rate)
+    # The whole package must be plausible too (a sign-on of a trillion would overflow the column: a 500).
+    check_plausible_annual_usd(posting.total_comp_mid_usd, field=_largest_extra(posting, package))
+
+
+def _largest_extra(posting: JobPosting, package: TotalCompensation) -> str:
+    """The package field an implausible total most likely comes from, to name in the error."""
+    parts = {"bonus_target_amount" if posting.bonus_target_amount is not None else "bonus_target_pct": package.bonus,
+             "equity_grant_amount" if posting.equity_grant_amount is not None else "company_valuation":
+             package.equity_per_year, "sign_on_bonus": package.sign_on_per_year}  # fmt: skip
+    return max(parts, key=lambda name: parts[name])
 
 
 def posting_package(posting: JobPosting) -> Package:

@@ -132,3 +132,25 @@ def test_publishing_marks_the_country_and_worldwide_segments():
         "ml_engineer:senior:world:-:mid_size:technology:any:all",
     } <= marked
     assert not any(key.startswith("ml_engineer:senior:city:") and "technology" in key for key in marked)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"sign_on_bonus": "999999999999.99"}, "sign_on_bonus"),
+        ({"equity_grant_amount": "999999999999.99"}, "equity_grant_amount"),
+        ({"equity_pct_min": "50", "company_valuation": "9999999999999999.99"}, "company_valuation"),
+        ({"bonus_target_amount": "999999999999.99"}, "bonus_target_amount"),
+    ],
+)
+def test_an_implausible_package_is_a_400_naming_its_field(as_user, extra, field):
+    from tests.factories import CompanyFactory as Companies
+    from tests.factories import MembershipFactory as Members
+
+    client = as_user(Members(company=Companies()).user)
+    body = {"title": "Senior ML Engineer", "role_family": "ml_engineer", "level": "senior", "country": "DE",
+            "salary_min": 90_000, "salary_max": 110_000, "salary_currency": "EUR", **extra}  # fmt: skip
+    response = client.post("/api/v1/jobs/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"][0]["field"] == field
