@@ -211,3 +211,16 @@ def api_index(request):
             "swagger_ui": request.build_absolute_uri(reverse("api-docs")),
             "redoc": request.build_absolute_uri(reverse("api-redoc"))}  # fmt: skip
     return JsonResponse({"endpoints": endpoints, "docs": docs})
+
+
+class PlainTextField(serializers.CharField):
+    """A plain-text field: markup is refused (400 `markup_not_allowed`) rather than stored and echoed, since
+    every consumer would have to remember to escape it. HTML belongs in the sanitised description only."""
+
+    def to_internal_value(self, data):
+        import re
+
+        value = super().to_internal_value(data)
+        if re.search(r"<\s*[a-zA-Z/!?]", value):
+            raise serializers.ValidationError("Plain text only: no HTML or other markup.", code="markup_not_allowed")
+        return value

@@ -8,7 +8,7 @@ OpenAPI schema, and tests/test_schema.py checks real responses against that desc
 import pycountry
 from rest_framework import serializers
 
-from config.api import SlugRelatedField
+from config.api import PlainTextField, SlugRelatedField
 from insights.serializers import SalaryContextSerializer
 from jobs.models import Company, EmploymentType, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
@@ -26,7 +26,7 @@ class PostingWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Company slug; optional when you belong to exactly one company.",
     )
-    title = serializers.CharField(max_length=200)
+    title = PlainTextField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, help_text="HTML; sanitised on save.")
     role_family = serializers.ChoiceField(
         choices=RoleFamily.choices, required=False, help_text="Optional: read from the title when it is clear"
@@ -35,7 +35,7 @@ class PostingWriteSerializer(serializers.Serializer):
         choices=Level.choices, required=False, help_text="Optional: read from the title when it is clear"
     )
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    city = PlainTextField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code, e.g. DE")
     remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices, required=False)
     salary_min = serializers.DecimalField(**MONEY, min_value=0, help_text="Lowest pay per period, as posted")
@@ -69,7 +69,7 @@ class PostingWriteSerializer(serializers.Serializer):
     vesting_years = serializers.IntegerField(min_value=1, max_value=10, required=False, allow_null=True)
     sign_on_bonus = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
-    source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    source_ref = PlainTextField(max_length=100, required=False, allow_blank=True)
     subdivision = serializers.CharField(
         max_length=3, required=False, allow_blank=True,
         help_text="State or province, ISO 3166-2 without the country (CO for Colorado): pay-transparency laws "
@@ -79,7 +79,7 @@ class PostingWriteSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=SKILL_CHOICES), max_length=30, required=False,
         help_text="Replaces the skills read from the title and description (an empty list: none).",
     )  # fmt: skip
-    benefits = serializers.CharField(
+    benefits = PlainTextField(
         max_length=5000, required=False, allow_blank=True,
         help_text="A general description of benefits and other compensation (Colorado and Washington require one).",
     )  # fmt: skip
@@ -109,7 +109,7 @@ class PostingWriteSerializer(serializers.Serializer):
 
 
 class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="What the employer must change.")
+    reason = PlainTextField(max_length=2000, help_text="What the employer must change.")
 
 
 class CloseSerializer(serializers.Serializer):

@@ -857,3 +857,22 @@ def test_an_unclear_title_is_sent_back_not_guessed(employer, as_user, title, fie
         field,
         "required",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["title", "city", "source_ref", "benefits"])
+def test_markup_in_plain_text_fields_is_refused(as_user, field):
+    from tests.factories import CompanyFactory as Companies
+    from tests.factories import MembershipFactory as Members
+
+    client = as_user(Members(company=Companies()).user)
+    body = {"title": "Senior ML Engineer", "role_family": "ml_engineer", "level": "senior", "country": "DE",
+            "salary_min": 90_000, "salary_max": 110_000, "salary_currency": "EUR",
+            field: "Berlin <script>alert(1)</script>"}  # fmt: skip
+    response = client.post("/api/v1/jobs/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"][0] == {
+        "field": field, "code": "markup_not_allowed", "message": "Plain text only: no HTML or other markup."}  # fmt: skip
+    # Text that merely looks like a comparison is fine.
+    fine = client.post("/api/v1/jobs/", {**body, field: "R&D < 5 people, pay > market"}, format="json")
+    assert fine.status_code == 201, fine.content
