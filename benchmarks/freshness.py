@@ -88,6 +88,7 @@ def prepare_pending(count: int, seed: int = 11):
             "salary_max": template.salary_max,
             "salary_currency": template.salary_currency,
             "salary_period": template.salary_period,
+            "benefits": template.benefits,  # US postings open to Colorado must describe them (jobs.transparency)
         }
         posting = posting_create(company=template.company, user=user, data=data)
         pending.append(posting_submit(posting=posting, user=user))
