@@ -20,7 +20,7 @@ from jobs.serializers import (
     RejectSerializer,
     posting_representation,
 )
-from jobs.transparency import active_rules, posting_feedback
+from jobs.transparency import active_rules, benchmarks_for, posting_feedback
 from salaries.money import rate_on
 
 CURRENCY = OpenApiParameter(
@@ -111,12 +111,14 @@ class JobPostingViewSet(
             postings=postings, today=today, requested=requested, companies=companies, peers=peers
         )
         shown_privately = {posting.pk: private(posting) for posting in postings}
-        rules = active_rules(today) if any(shown_privately.values()) else []  # one query, for members only
+        members = [posting for posting in postings if shown_privately[posting.pk]]
+        rules = active_rules(today) if members else []  # one query, for members only
+        benchmarks = benchmarks_for(members)  # one query, for members only
         return [
             posting_representation(
                 posting, company=companies[posting.company_id], salary_context=contexts[posting.pk],
                 requested=requested, private=shown_privately[posting.pk],
-                feedback=posting_feedback(posting, companies[posting.company_id], rules)
+                feedback=posting_feedback(posting, companies[posting.company_id], rules, benchmarks)
                 if shown_privately[posting.pk] else None,
             )
             for posting in postings

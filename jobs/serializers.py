@@ -310,8 +310,18 @@ class RangeFeedbackSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class BenchmarkBesideSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    source = serializers.CharField()
+    country = serializers.CharField(allow_null=True)
+    central_annual_usd = serializers.DecimalField(max_digits=14, decimal_places=2)
+    posting_midpoint_vs_benchmark_pct = serializers.FloatField()
+    provenance = serializers.DictField()
+
+
 class FeedbackSerializer(serializers.Serializer):
     pay_transparency = TransparencySerializer()
+    benchmarks = BenchmarkBesideSerializer(many=True, help_text="Curated figures for the role, level and country.")
     range = RangeFeedbackSerializer()
 
 

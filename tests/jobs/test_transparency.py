@@ -123,3 +123,21 @@ def test_a_wide_range_is_flagged_and_the_public_sees_no_feedback(client, api, as
 def test_bad_subdivisions_are_400s(client):
     response = client.post("/api/v1/jobs/", body(subdivision="ZZ"), format="json")
     assert response.status_code == 400 and response.json()["error"]["fields"][0]["field"] == "subdivision"
+
+
+def test_feedback_sets_the_curated_benchmarks_beside_the_posting(client):
+    from salaries.models import SalaryBenchmark
+    from salaries.services.benchmarks import benchmarks_load_seed_articles
+
+    benchmarks_load_seed_articles()
+    created, _ = create_and_submit(client, benefits="Health.")
+    beside = created["feedback"]["benchmarks"]
+    assert beside, "the seed articles give US senior ML engineer figures"
+    first = beside[0]
+    stored = SalaryBenchmark.objects.filter(label=first["label"]).first()
+    assert stored is not None and stored.role_family in ("ml_engineer", "") and stored.level == "senior"
+    midpoint = 170_000  # (150,000 + 190,000) / 2
+    assert first["posting_midpoint_vs_benchmark_pct"] == round(
+        (midpoint / float(stored.central_annual_usd) - 1) * 100, 1
+    )
+    assert first["provenance"]["kind"] == "benchmark"
