@@ -224,3 +224,35 @@ class PlainTextField(serializers.CharField):
         if re.search(r"<\s*[a-zA-Z/!?]", value):
             raise serializers.ValidationError("Plain text only: no HTML or other markup.", code="markup_not_allowed")
         return value
+
+
+class CountryField(serializers.CharField):
+    """An ISO 3166-1 alpha-2 country code, any case in, upper case out."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code, e.g. DE")
+        super().__init__(min_length=2, max_length=2, **kwargs)
+
+    def to_internal_value(self, data):
+        import pycountry
+
+        value = super().to_internal_value(data)
+        if pycountry.countries.get(alpha_2=value.upper()) is None:
+            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
+        return value.upper()
+
+
+class CurrencyField(serializers.CharField):
+    """An ISO 4217 currency code, any case in, upper case out."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "ISO 4217 currency code, e.g. EUR")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        from salaries.money import currency_is_iso4217
+
+        value = super().to_internal_value(data)
+        if not currency_is_iso4217(value):
+            raise serializers.ValidationError("Not an ISO 4217 currency code.", code="unknown_currency")
+        return value.upper()

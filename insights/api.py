@@ -347,6 +347,20 @@ COMPANY_LEADERBOARD_REFUSAL = (
 )
 
 
+def choice_parameters(params, choices: dict[str, list], defaults: dict | None = None) -> dict:
+    """The named query parameters, each one of its choices (or its default): a 400 naming every one at fault."""
+    defaults = defaults or {}
+    values, errors = {}, {}
+    for name, allowed in choices.items():
+        value = params.get(name, defaults.get(name))
+        if value not in allowed:
+            errors[name] = [f"{'Required' if value is None else 'Not one of'}: {', '.join(allowed)}."]
+        values[name] = value
+    if errors:
+        raise ValidationError(errors, code="invalid_choice")
+    return values
+
+
 class Leaderboard(APIView):
     """Where pay is highest for a role and level: published cities, countries, or sectors (worldwide), ranked by
     their released median base pay, with p25–p75, sample sizes and provenance; withheld segments are not
@@ -363,18 +377,15 @@ class Leaderboard(APIView):
         responses={200: OpenApiTypes.OBJECT, **error_responses(400)},
     )
     def get(self, request):
-        params = request.query_params
-        errors = {}
-        for name, choices in (("by", ["city", "country", "sector", "company"]), ("role", RoleFamily.values),
-                              ("level", Level.values), ("window", [WINDOW_12M, WINDOW_ALL])):  # fmt: skip
-            value = params.get(name, WINDOW_12M if name == "window" else None)
-            if value not in choices:
-                errors[name] = [f"{'Required' if value is None else 'Not one of'}: {', '.join(choices)}."]
-        if errors:
-            raise ValidationError(errors, code="invalid_choice")
+        params = choice_parameters(
+            request.query_params,
+            {"by": ["city", "country", "sector", "company"], "role": RoleFamily.values, "level": Level.values,
+             "window": [WINDOW_12M, WINDOW_ALL]},
+            {"window": WINDOW_12M},
+        )  # fmt: skip
         if params["by"] == "company":
             raise ValidationError({"by": [COMPANY_LEADERBOARD_REFUSAL]}, code="not_offered")
-        window = params.get("window", WINDOW_12M)
+        window = params["window"]
         results = leaderboard(by=params["by"], role_family=params["role"], level=params["level"], window=window)
         return Response({"by": params["by"], "role_family": params["role"], "level": params["level"],
                          "window": window, "results": results})  # fmt: skip
@@ -428,12 +439,7 @@ class SkillPremiums(APIView):
         responses={200: OpenApiTypes.OBJECT, **error_responses(400)},
     )
     def get(self, request):
-        errors = {}
-        for name, choices in (("role", RoleFamily.values), ("level", Level.values)):
-            if request.query_params.get(name) not in choices:
-                errors[name] = [f"One of: {', '.join(choices)}."]
-        if errors:
-            raise ValidationError(errors, code="invalid_choice")
-        role, level = request.query_params["role"], request.query_params["level"]
+        params = choice_parameters(request.query_params, {"role": RoleFamily.values, "level": Level.values})
+        role, level = params["role"], params["level"]
         return Response({"role_family": role, "level": level, "noise_rule": NOISE_RULE,
                          "results": skill_premiums(role_family=role, level=level)})  # fmt: skip

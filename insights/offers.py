@@ -14,9 +14,10 @@ from config.errors import DomainError
 from insights.disclosure import PERCENTILES
 from insights.percentiles import percentile_rank
 from insights.segments import WINDOW_12M, Segment, country_segment
-from insights.selectors import DISCLOSURE_NOTE, MARKET_SOURCE, StoredRelease, stored_releases
+from insights.selectors import DISCLOSURE_NOTE, MARKET_SOURCE, StoredRelease, release_curve, stored_releases
 from salaries.compensation import Package, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, from_usd, money, rate_on, to_usd
+from salaries.selectors import benchmarks_beside
 from salaries.titles import normalise_title
 
 COUNTER_NOTE = (
@@ -69,10 +70,6 @@ def _chain(role: str, level: str, country: str, city: str, size_band: str) -> li
     return chains
 
 
-def _curve(values: dict) -> list[tuple[Decimal, Decimal]]:
-    return [(Decimal(name[1:]), Decimal(values[name])) for name in PERCENTILES if values.get(name) is not None]
-
-
 def _verdict(percentile: Decimal, clamped_low: bool, clamped_high: bool) -> str:
     if clamped_low:
         return "Well below the market: lower than every published percentile for this role, level and place."
@@ -88,7 +85,7 @@ def _verdict(percentile: Decimal, clamped_low: bool, clamped_high: bool) -> str:
 
 
 def _position(amount_usd: Decimal, values: dict, rate, currency: str) -> dict:
-    curve = _curve(values)
+    curve = release_curve(values)
     low, high = curve[0][1], curve[-1][1]
     percentile = percentile_rank(amount_usd, curve).quantize(Decimal("0.1"))
     return {
@@ -129,26 +126,6 @@ def _counter(amount_usd: Decimal, values: dict, rate, currency: str) -> dict | N
         "evidence": f"The market's released median ({int(p50):,} USD) and p75 ({int(p75):,} USD) for this segment, "
                     f"from {values['sample_size']} data points.",
     }  # fmt: skip
-
-
-def _benchmarks(role: str, level: str, country: str) -> list[dict]:
-    """Curated benchmarks of the role and level in this country or without a country, newest releases only."""
-    from django.db.models import Q
-
-    from salaries.selectors import benchmarks_list
-
-    rows = benchmarks_list().filter(Q(role_family=role) | Q(role_family=""), level=level)
-    rows = rows.filter(Q(country=country) | Q(country="")).order_by("-release__published_on", "key")[:10]
-    return [
-        {
-            "label": b.label or b.key, "source": b.release.source.title, "release": b.release.version,
-            "country": b.country or None, "year": b.year, "measure": b.measure,
-            "central_annual_usd": b.central_annual_usd,
-            "provenance": {"kind": "benchmark", "source": b.release.source.title,
-                           "as_of": b.release.published_on, "sample_size": b.employment},
-        }
-        for b in rows
-    ]  # fmt: skip
 
 
 def offer_evaluate(offer: Offer, *, today: date) -> dict:
@@ -195,7 +172,7 @@ def offer_evaluate(offer: Offer, *, today: date) -> dict:
         "base_pay": None,
         "total_compensation": None,
         "counter_offer": None,
-        "benchmarks": _benchmarks(role, level, offer.country),
+        "benchmarks": benchmarks_beside({(role, level, offer.country)})[role, level, offer.country],
         "stored": False,
     }  # fmt: skip
     if base_market:

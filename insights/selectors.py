@@ -150,13 +150,13 @@ def _chains(role_family, level, country, size_band, sector) -> tuple[tuple[str, 
     return tuple(s.key for s in chain), peers
 
 
-def _curve(values: dict) -> list[tuple[Decimal, Decimal]]:
+def release_curve(values: dict) -> list[tuple[Decimal, Decimal]]:
     return [(Decimal(name[1:]), Decimal(values[name])) for name in PERCENTILES if values.get(name) is not None]
 
 
 def _position(amount_usd: Decimal, values: dict) -> dict:
     """Where an amount sits on a released curve: its percentile by interpolation, and below/within/above p25–p75."""
-    curve = _curve(values)
+    curve = release_curve(values)
     low, high = curve[0][1], curve[-1][1]
     if amount_usd < Decimal(values["p25"]):
         label = "below"
@@ -216,7 +216,9 @@ def _total_context(posting, market_range: StoredRelease) -> dict | None:
         **_figures(total),
         "sample_size": total["sample_size"],
         "posting_total_annual_usd": posting.total_comp_mid_usd,
-        "posting_percentile": percentile_rank(posting.total_comp_mid_usd, _curve(total)).quantize(Decimal("0.1")),
+        "posting_percentile": percentile_rank(posting.total_comp_mid_usd, release_curve(total)).quantize(
+            Decimal("0.1")
+        ),
     }
 
 

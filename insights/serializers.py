@@ -3,6 +3,7 @@
 
 from rest_framework import serializers
 
+from config.api import CountryField, CurrencyField
 from insights.models import ReportKind, ReportStatus
 from insights.segments import SCOPES, WINDOWS
 from salaries.money import PayPeriod
@@ -279,12 +280,12 @@ class OfferSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=RoleFamily.choices, required=False)
     level = serializers.ChoiceField(choices=Level.choices, required=False)
     title = serializers.CharField(required=False, max_length=200, help_text="Read for role and level when absent.")
-    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")
+    country = CountryField()
     city = serializers.CharField(required=False, max_length=100, default="")
     company_size = serializers.ChoiceField(choices=SizeBand.choices, required=False, default="")
     company = serializers.SlugField(required=False, help_text="A company on the board: its size band is used.")
     base_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1)
-    currency = serializers.CharField(min_length=3, max_length=3, default="USD")
+    currency = CurrencyField(default="USD")
     period = serializers.ChoiceField(choices=PayPeriod.choices, default=PayPeriod.YEAR)
     bonus_pct = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=200, required=False)
     bonus_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
@@ -297,20 +298,6 @@ class OfferSerializer(serializers.Serializer):
                                           help_text="Stock granted over the vesting period (RSUs).")  # fmt: skip
     vesting_years = serializers.IntegerField(min_value=1, max_value=10, required=False)
     sign_on = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-
-    def validate_country(self, value):
-        import pycountry
-
-        if pycountry.countries.get(alpha_2=value.upper()) is None:
-            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
-        return value.upper()
-
-    def validate_currency(self, value):
-        from salaries.money import currency_is_iso4217
-
-        if not currency_is_iso4217(value):
-            raise serializers.ValidationError("Not an ISO 4217 currency code.", code="invalid_currency")
-        return value.upper()
 
     def validate(self, data):
         if "bonus_pct" in data and "bonus_amount" in data:

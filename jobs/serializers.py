@@ -8,11 +8,11 @@ OpenAPI schema, and tests/test_schema.py checks real responses against that desc
 import pycountry
 from rest_framework import serializers
 
-from config.api import PlainTextField, SlugRelatedField
+from config.api import CountryField, CurrencyField, PlainTextField, SlugRelatedField
 from insights.serializers import SalaryContextSerializer
 from jobs.models import Company, EmploymentType, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
-from salaries.money import PayPeriod, currency_is_iso4217, from_usd
+from salaries.money import PayPeriod, from_usd
 from salaries.skills import SKILL_CHOICES
 from salaries.taxonomy import Level, RoleFamily
 
@@ -36,11 +36,11 @@ class PostingWriteSerializer(serializers.Serializer):
     )
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
     city = PlainTextField(max_length=100, required=False, allow_blank=True)
-    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code, e.g. DE")
+    country = CountryField()
     remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices, required=False)
     salary_min = serializers.DecimalField(**MONEY, min_value=0, help_text="Lowest pay per period, as posted")
     salary_max = serializers.DecimalField(**MONEY, min_value=0, help_text="Highest pay per period, as posted")
-    salary_currency = serializers.CharField(help_text="ISO 4217 currency code, e.g. EUR")
+    salary_currency = CurrencyField()
     salary_period = serializers.ChoiceField(choices=PayPeriod.choices, required=False)
     bonus_target_pct = serializers.DecimalField(
         max_digits=5,
@@ -96,16 +96,6 @@ class PostingWriteSerializer(serializers.Serializer):
         if "subdivision" in data:
             data["subdivision"] = subdivision
         return data
-
-    def validate_country(self, value):
-        if pycountry.countries.get(alpha_2=value.upper()) is None or len(value) != 2:
-            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
-        return value.upper()
-
-    def validate_salary_currency(self, value):
-        if not currency_is_iso4217(value):
-            raise serializers.ValidationError("Not an ISO 4217 currency code.", code="unknown_currency")
-        return value.upper()
 
 
 class RejectSerializer(serializers.Serializer):
@@ -313,7 +303,10 @@ class RangeFeedbackSerializer(serializers.Serializer):
 class BenchmarkBesideSerializer(serializers.Serializer):
     label = serializers.CharField()
     source = serializers.CharField()
+    release = serializers.CharField()
     country = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField(allow_null=True)
+    measure = serializers.CharField()
     central_annual_usd = serializers.DecimalField(max_digits=14, decimal_places=2)
     posting_midpoint_vs_benchmark_pct = serializers.FloatField()
     provenance = serializers.DictField()

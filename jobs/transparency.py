@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from config.errors import DomainError
 from jobs.models import PayTransparencyRule, RemotePolicy, TransparencySeverity
+from salaries.selectors import benchmarks_beside
 
 # Member states of the European Union (2026).
 EU_MEMBERS = frozenset(
@@ -112,29 +113,8 @@ def rules_checked(posting, company, rules) -> list[dict]:
 
 
 def benchmarks_for(postings) -> dict[tuple[str, str, str], list[dict]]:
-    """The curated benchmarks (each source's latest release) of every (role, level, country) among these
-    postings, and of the same role and level without a country: one query whatever the number of postings."""
-    from django.db.models import Q
-
-    from salaries.selectors import benchmarks_list
-
-    combos = {(p.role_family, p.level, p.country) for p in postings}
-    if not combos:
-        return {}
-    wanted = Q(pk__in=[])
-    for role, level, _ in combos:
-        wanted |= Q(role_family=role, level=level)
-    countries = {country for *_, country in combos} | {""}
-    rows = benchmarks_list().filter(wanted, country__in=countries).order_by("-release__published_on", "key")
-    found: dict[tuple[str, str, str], list[dict]] = {}
-    for b in rows[:500]:
-        item = {"label": b.label or b.key, "source": b.release.source.title, "country": b.country or None,
-                "central_annual_usd": b.central_annual_usd,
-                "provenance": {"kind": "benchmark", "source": b.release.source.title, "as_of": b.release.published_on}}  # fmt: skip
-        for role, level, country in combos:
-            if (b.role_family, b.level) == (role, level) and b.country in (country, ""):
-                found.setdefault((role, level, country), []).append(item)
-    return found
+    """The curated benchmarks of every (role, level, country) among these postings, in one query."""
+    return benchmarks_beside({(p.role_family, p.level, p.country) for p in postings}, per_segment=5)
 
 
 def posting_feedback(posting, company, rules, benchmarks: dict | None = None) -> dict:
@@ -144,7 +124,7 @@ def posting_feedback(posting, company, rules, benchmarks: dict | None = None) ->
     findings = transparency_findings(posting, company, rules)
     beside = [
         {**b, "posting_midpoint_vs_benchmark_pct": round(float(posting.salary_mid_usd / b["central_annual_usd"] - 1) * 100, 1)}
-        for b in (benchmarks or {}).get((posting.role_family, posting.level, posting.country), [])[:5]
+        for b in (benchmarks or {}).get((posting.role_family, posting.level, posting.country), [])
         if b["central_annual_usd"]
     ]  # fmt: skip
     ratio = (posting.salary_max / posting.salary_min) if posting.salary_min else None

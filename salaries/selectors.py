@@ -74,3 +74,31 @@ def level_ladder() -> list[dict]:
         }
         for level in Level
     ]
+
+
+def benchmarks_beside(segments: set[tuple[str, str, str]], *, per_segment: int = 10) -> dict[tuple, list[dict]]:
+    """Curated benchmarks (each source's latest release) for each (role family, level, country): those of the
+    role, or of no particular role, at that level, in that country or without one. One query for them all."""
+    from django.db.models import Q
+
+    if not segments:
+        return {}
+    wanted = Q(pk__in=[])
+    for role, level, _ in segments:
+        wanted |= Q(role_family__in=[role, ""], level=level)
+    countries = {country for *_, country in segments} | {""}
+    rows = benchmarks_list().filter(wanted, country__in=countries).order_by("-release__published_on", "key")
+    found: dict[tuple, list[dict]] = {segment: [] for segment in segments}
+    for b in rows[: 50 * len(segments)]:
+        item = {
+            "label": b.label or b.key, "source": b.release.source.title, "release": b.release.version,
+            "country": b.country or None, "year": b.year, "measure": b.measure,
+            "central_annual_usd": b.central_annual_usd,
+            "provenance": {"kind": "benchmark", "source": b.release.source.title,
+                           "as_of": b.release.published_on, "sample_size": b.employment},
+        }  # fmt: skip
+        for role, level, country in segments:
+            matches = b.role_family in (role, "") and b.level == level and b.country in (country, "")
+            if matches and len(found[role, level, country]) < per_segment:
+                found[role, level, country].append(item)
+    return found

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from config.api import CountryField, CurrencyField
 from jobs.models import Company
 from salaries.models import (
     BenchmarkFlag,
@@ -9,7 +10,7 @@ from salaries.models import (
     SalaryObservation,
     SubmissionStatus,
 )
-from salaries.money import PayPeriod, currency_is_iso4217
+from salaries.money import PayPeriod
 from salaries.taxonomy import Level, RoleFamily, SizeBand
 
 
@@ -103,30 +104,18 @@ class SubmissionInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     role_family = serializers.ChoiceField(choices=RoleFamily.choices)
     level = serializers.ChoiceField(choices=Level.choices)
-    country = serializers.CharField(min_length=2, max_length=2, help_text="Where you work, ISO 3166-1 alpha-2.")
+    country = CountryField(help_text="Where you work, ISO 3166-1 alpha-2.")
     remote = serializers.BooleanField(required=False, default=False)
     years_of_experience = serializers.IntegerField(min_value=0, max_value=60, required=False)
     work_year = serializers.IntegerField(required=False, help_text="Default: this year.")
     base_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1)
-    currency = serializers.CharField(min_length=3, max_length=3)
+    currency = CurrencyField()
     period = serializers.ChoiceField(choices=PayPeriod.choices, default=PayPeriod.YEAR)
     bonus = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
                                      help_text="Per year, in `currency`.")  # fmt: skip
     equity_per_year = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
                                                help_text="Stock vesting per year, in `currency`.")  # fmt: skip
     sign_on = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-
-    def validate_country(self, value):
-        import pycountry
-
-        if pycountry.countries.get(alpha_2=value.upper()) is None:
-            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
-        return value.upper()
-
-    def validate_currency(self, value):
-        if not currency_is_iso4217(value):
-            raise serializers.ValidationError("Not an ISO 4217 currency code.", code="unknown_currency")
-        return value.upper()
 
 
 class SubmissionSerializer(serializers.Serializer):

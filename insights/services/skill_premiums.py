@@ -22,6 +22,7 @@ The whole table is recomputed at once (a few seconds at a million postings, one 
 memory of one partition): by beat every SKILL_PREMIUMS_SECONDS, and by `rebuild_market_ranges`.
 """
 
+import heapq
 import math
 from decimal import Decimal
 from itertools import groupby
@@ -61,13 +62,7 @@ def _points(now):
         (role, level, country, pay, -record, key, frozenset(skills_in_title(title)))
         for role, level, country, pay, record, key, title in records.iterator(chunk_size=10_000)
     )
-    return _merge_sorted(posting_rows, record_rows)
-
-
-def _merge_sorted(*streams):
-    import heapq
-
-    return heapq.merge(*streams, key=itemgetter(0, 1, 2))
+    return heapq.merge(posting_rows, record_rows, key=itemgetter(0, 1, 2))
 
 
 def _sample(points: list[tuple]) -> Sample:
