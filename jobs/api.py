@@ -2,7 +2,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from config.api import error_responses
@@ -12,8 +12,16 @@ from config.pagination import KeysetPagination, paginated_schema
 from insights.selectors import context_keys_of, salary_contexts_for
 from jobs import services
 from jobs.filters import JobPostingFilter
-from jobs.selectors import LIST_ORDERINGS, companies_of, posting_head, postings_list, postings_visible_to
+from jobs.selectors import (
+    LIST_ORDERINGS,
+    companies_of,
+    posting_audit_trail,
+    posting_head,
+    postings_list,
+    postings_visible_to,
+)
 from jobs.serializers import (
+    AuditEventSerializer,
     CloseSerializer,
     JobPostingSerializer,
     PostingWriteSerializer,
@@ -264,3 +272,17 @@ class JobPostingViewSet(
             posting=self.get_object(), moderator=request.user, reason=serializer.validated_data["reason"]
         )
         return self._render(self.get_queryset().get(pk=posting.pk))
+
+    @extend_schema(
+        summary="The posting's audit trail (its company's members and moderators)",
+        description="Every change to the posting, newest first: what, when, through which entry point, the before "
+        "and after of the fields that matter, and who. A moderator is named to employers only as a moderator "
+        "(`actor` null, `actor_role` moderator).",
+        responses={200: AuditEventSerializer(many=True), **error_responses(401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"], url_path="history")
+    def history(self, request, pk=None):
+        posting = self.get_object()
+        if not (services.user_is_moderator(request.user) or services.user_is_member(request.user, posting.company_id)):
+            raise PermissionDenied("Only the posting's company and moderators read its history.", code="not_a_member")
+        return Response(AuditEventSerializer(posting_audit_trail(posting=posting), many=True).data)

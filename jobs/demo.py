@@ -312,3 +312,45 @@ BENEFITS = [
 
 def _round(value: float, step: Decimal) -> Decimal:
     return (Decimal(str(value)) / step).quantize(Decimal(1)) * step
+
+
+# Beyond the published postings, a few in every other state, so the moderation queue and the lifecycle show.
+EXTRA_STATES = [("pending_review", 12), ("draft", 8), ("rejected", 6), ("closed", 6), ("filled", 6), ("expired", 6)]
+REJECTION_REASONS = [
+    "The pay range is wider than the role's scope supports: narrow it to what you would really pay.",
+    "Colorado's law asks for the benefits to be described: add them.",
+    "The title and the level disagree (a staff title at junior pay): correct one of them.",
+]
+DEMO_HORIZON_DAYS = 180  # published demo postings expire this long after the demo is (re)loaded
+HISTORY_MONTHS = 12
+HISTORY_WEEKS = 8
+HISTORY_DAILY = 7
+
+
+def demo_states(published: int) -> list[str]:
+    """The intended state of demo posting number 1, 2, …: `published` published ones, then the extras."""
+    return ["published"] * published + [state for state, count in EXTRA_STATES for _ in range(count)]
+
+
+def demo_days_ago(number: int, state: str) -> float:
+    """How long ago a demo posting was created, spread over the last year (deterministic by number): the
+    12-month window and the history then hold a year of data. Postings waiting for review were sent in the last
+    ten days (the queue's oldest first means something); expired ones were published long enough ago to have
+    run out."""
+    spread = (number * 7919 % 3650) / 10  # 0 to 365 days, well mixed over numbers
+    if state in {"pending_review", "draft"}:
+        return 0.5 + spread / 36.5
+    if state == "expired":
+        return 100 + spread / 2
+    return 1 + spread
+
+
+def history_days(today) -> list:
+    """The past days the demo's history is backfilled for: monthly over a year, weekly over the last two months,
+    daily over the last week (about 25 days: each costs a pass over every data point, about a second here)."""
+    from datetime import timedelta
+
+    days = {today - timedelta(days=30 * m) for m in range(1, HISTORY_MONTHS + 1)}
+    days |= {today - timedelta(weeks=w) for w in range(1, HISTORY_WEEKS + 1)}
+    days |= {today - timedelta(days=d) for d in range(1, HISTORY_DAILY + 1)}
+    return sorted(days)

@@ -230,12 +230,24 @@ class JobPosting(models.Model):
             models.Index(fields=["-published_at", "-id"], name="posting_feed_order"),
             # The drain's point cache reads the postings saved since its last batch (insights.services.point_cache).
             models.Index(fields=["updated_at"], name="posting_updated"),
+            # The admin: the moderation queue (oldest submission first) and the posting list filtered by status.
+            models.Index(fields=["status", "submitted_at"], name="posting_queue"),
+            models.Index(fields=["status", "-published_at", "-id"], name="posting_status_order"),
         ]
 
     def __str__(self):
         # The company's name when it is loaded already (admin lists select it); never a query of its own.
         company = self._state.fields_cache.get("company")
         return f"{self.title} at {company.name}" if company else f"{self.title} (#{self.pk})"
+
+
+class PendingPosting(JobPosting):
+    """The moderation queue in the admin: postings waiting for review (jobs.admin.ModerationQueueAdmin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "posting waiting for review"
+        verbose_name_plural = "moderation queue"
 
 
 class TransparencySeverity(models.TextChoices):
@@ -283,3 +295,62 @@ class PayTransparencyRule(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AuditAction(models.TextChoices):
+    POSTING_CREATED = "posting.created", "Posting created"
+    POSTING_EDITED = "posting.edited", "Posting edited"
+    POSTING_SUBMITTED = "posting.submitted", "Submitted for review"
+    POSTING_APPROVED = "posting.approved", "Approved and published"
+    POSTING_REJECTED = "posting.rejected", "Rejected"
+    POSTING_CLOSED = "posting.closed", "Closed"
+    POSTING_FILLED = "posting.filled", "Marked filled"
+    POSTING_REOPENED = "posting.reopened", "Reopened as a draft"
+    POSTING_EXPIRED = "posting.expired", "Expired"
+    COMPANY_CREATED = "company.created", "Company created"
+    COMPANY_CHANGED = "company.changed", "Company changed"
+    BENCHMARK_CHANGED = "benchmark.changed", "Benchmark edited"
+    FLAG_REVIEWED = "flag.reviewed", "Benchmark flag reviewed"
+    EXCHANGE_RATE_CHANGED = "exchange_rate.changed", "Exchange rate edited"
+    SUBMISSION_REVIEWED = "submission.reviewed", "Salary submission reviewed"
+    IMPORT_FINISHED = "import.finished", "Import finished"
+
+
+class ActorRole(models.TextChoices):
+    MODERATOR = "moderator", "Moderator"
+    MEMBER = "member", "Company member"
+    STAFF = "staff", "Staff"
+    SYSTEM = "system", "The system"
+
+
+class AuditEvent(models.Model):
+    """One moderation or curation change: who, in what role, through which entry point, when, and the before and
+    after of the fields that matter. Written by the services only (jobs.audit), never edited or deleted."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(max_length=10, choices=ActorRole.choices)
+    via = models.CharField(max_length=80, help_text="api, admin, command or task:<name>.")
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    company = models.ForeignKey(
+        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The company the object belongs to, so its members can read their own trail.",
+    )  # fmt: skip
+    changes = models.JSONField(default=dict, blank=True, help_text="Field → [before, after].")
+    note = models.TextField(blank=True, help_text="A reason given with the change (a rejection's, a review's).")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object"),
+            models.Index(fields=["-at", "-id"], name="audit_newest"),
+            models.Index(fields=["action", "-at"], name="audit_action"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.object_repr}"

@@ -1,7 +1,9 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from jobs.models import Company, JobPosting, PostingStatus, visible_condition
+from jobs.models import ActorRole, AuditEvent, Company, JobPosting, PostingStatus, visible_condition
 from jobs.services import user_is_moderator
 
 
@@ -50,3 +52,55 @@ def posting_head(*, pk, now=None) -> dict | None:
         )
         .first()
     )  # fmt: skip
+
+
+def audit_trail_of(obj) -> QuerySet:
+    """The audit trail of one object, newest first (one indexed lookup)."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=True), object_id=str(obj.pk)
+    ).select_related("actor")
+
+
+def posting_audit_trail(*, posting) -> list[dict]:
+    """A posting's trail as its company's members read it: what happened, when, the before and after, and who,
+    except that a moderator is named only as "a moderator" (jobs.audit says why)."""
+    return [
+        {
+            "at": event.at,
+            "action": event.action,
+            "action_display": event.get_action_display(),
+            "actor": None if event.actor_role == ActorRole.MODERATOR or event.actor is None else event.actor.username,
+            "actor_role": event.actor_role,
+            "via": event.via.split(":")[0],
+            "changes": event.changes,
+            "note": event.note,
+        }
+        for event in audit_trail_of(posting)[:200]
+    ]
+
+
+def possible_duplicates(postings, *, window) -> dict[int, list]:
+    """For each posting, others of the same company with the same title (ignoring case) and place created within
+    `window` of it: flagged to moderators, never dropped. One query for any number of postings."""
+    if not postings:
+        return {}
+    times = [p.created_at for p in postings]
+    candidates = (
+        JobPosting.objects.annotate(title_key=Lower("title"))
+        .filter(
+            company_id__in={p.company_id for p in postings},
+            title_key__in={p.title.lower() for p in postings},
+            created_at__range=(min(times) - window, max(times) + window),
+        )
+        .only("pk", "company_id", "title", "country", "city_slug", "created_at", "status")
+    )
+    by_key: dict[tuple, list] = {}
+    for other in candidates:
+        by_key.setdefault((other.company_id, other.title.lower(), other.country, other.city_slug), []).append(other)
+    return {
+        p.pk: [
+            other for other in by_key.get((p.company_id, p.title.lower(), p.country, p.city_slug), [])
+            if other.pk != p.pk and abs(other.created_at - p.created_at) <= window
+        ]
+        for p in postings
+    }  # fmt: skip

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from config.api import CountryField, CurrencyField, PlainTextField, SlugRelatedField
 from insights.serializers import SalaryContextSerializer
-from jobs.models import Company, EmploymentType, RemotePolicy
+from jobs.models import ActorRole, AuditAction, Company, EmploymentType, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
 from salaries.money import PayPeriod, from_usd
 from salaries.skills import SKILL_CHOICES
@@ -353,3 +353,19 @@ class JobPostingSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(required=False, allow_null=True)
     feedback = FeedbackSerializer(required=False, help_text="For the company's members: pay-transparency findings "
                                   "and the range's width.")  # fmt: skip
+
+
+class AuditEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.ChoiceField(choices=AuditAction.choices)
+    action_display = serializers.CharField()
+    actor = serializers.CharField(
+        allow_null=True, help_text="A colleague's user name; null for a moderator or the system."
+    )
+    actor_role = serializers.ChoiceField(choices=ActorRole.choices)
+    via = serializers.ChoiceField(choices=["api", "admin", "command", "task"])
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+        help_text="Field → [before, after].",
+    )
+    note = serializers.CharField(allow_blank=True)

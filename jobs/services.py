@@ -19,7 +19,8 @@ from django.utils.text import slugify
 from config.errors import DomainError, InvalidTransition, NotPermitted
 from insights.segments import segments_for, segments_for_posting
 from insights.services import segments_mark_dirty
-from jobs.models import Company, JobPosting, PostingStatus
+from jobs.audit import audit_event, audit_record, changes_between, fields_of
+from jobs.models import ActorRole, AuditAction, AuditEvent, Company, JobPosting, PostingStatus
 from jobs.transparency import check_submittable
 from salaries.compensation import Package, TotalCompensation, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
@@ -207,6 +208,15 @@ def _classify_from_title(posting: JobPosting) -> None:
         posting.level = match.level
 
 
+# The fields whose before and after the audit trail keeps (description and benefits cut to their start).
+AUDITED_FIELDS = sorted(CONTENT_FIELDS | {"status"})
+LIFECYCLE_FIELDS = ["status", "published_at", "expires_at", "closed_at", "rejection_reason"]
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
 def _check_unique_ref(posting: JobPosting) -> None:
     if posting.source_ref:
         clash = JobPosting.objects.filter(company_id=posting.company_id, source_ref=posting.source_ref)
@@ -216,18 +226,25 @@ def _check_unique_ref(posting: JobPosting) -> None:
             )
 
 
-def company_save(*, company: Company) -> Company:
+def company_save(*, company: Company, user=None) -> Company:
     """Save a company's details (the admin's edit form). An empty sector is read from the free-text
     industry. The size band and sector place each of the company's visible postings in its segments, so a
     change to either marks the segments of the postings both before and after."""
     if not company.sector:
         company.sector = sector_for_industry(company.industry)
     with transaction.atomic():
-        before = None
+        before, audited = None, {}
         if company.pk:
-            stored = Company.objects.select_for_update().filter(pk=company.pk).values_list("size_band", "sector")
-            before = stored.first()
+            stored = Company.objects.select_for_update().filter(pk=company.pk).first()
+            if stored is not None:
+                before, audited = (stored.size_band, stored.sector), fields_of(stored, COMPANY_AUDITED)
         company.save()
+        changes = changes_between(audited, fields_of(company, COMPANY_AUDITED))
+        if changes:
+            audit_record(
+                action=AuditAction.COMPANY_CHANGED if audited else AuditAction.COMPANY_CREATED, obj=company,
+                actor=user, changes=changes, company_id=company.pk,
+            )  # fmt: skip
         if before is not None and before != (company.size_band, company.sector):
             segments_mark_dirty(
                 keys=_company_segment_keys(company, dimensions=[before, (company.size_band, company.sector)])
@@ -235,6 +252,10 @@ def company_save(*, company: Company) -> Company:
             # Their data points changed too: drains read the postings saved since their last batch.
             JobPosting.objects.filter(company=company).update(updated_at=timezone.now())
     return company
+
+
+COMPANY_AUDITED = ["name", "size_band", "sector", "industry", "funding_stage", "headquarters_country",
+                   "employee_count", "is_verified"]  # fmt: skip
 
 
 def _company_segment_keys(company: Company, *, dimensions: list[tuple[str, str]]) -> set[str]:
@@ -263,7 +284,9 @@ def posting_create(*, company: Company, user, data: dict) -> JobPosting:
     _classify_from_title(posting)
     _apply_pay(posting)
     _check_unique_ref(posting)
-    posting.save()
+    with transaction.atomic():
+        posting.save()
+        audit_record(action=AuditAction.POSTING_CREATED, obj=posting, actor=user, company_id=posting.company_id)
     return posting
 
 
@@ -276,6 +299,7 @@ def posting_update(*, posting: JobPosting, user, data: dict) -> JobPosting:
             raise InvalidTransition(f"A {posting.get_status_display().lower()} posting cannot be edited.")
         now = timezone.now()
         before = _visible_keys(posting, now)
+        audited = fields_of(posting, AUDITED_FIELDS)
         changed = _apply_fields(posting, data)
         if changed & PAY_FIELDS:
             _apply_pay(posting)
@@ -285,10 +309,17 @@ def posting_update(*, posting: JobPosting, user, data: dict) -> JobPosting:
         posting.save()
         if changed:
             segments_mark_dirty(keys=before | _visible_keys(posting, now))
+            changes = changes_between(audited, fields_of(posting, AUDITED_FIELDS))
+            if changes:
+                audit_record(
+                    action=AuditAction.POSTING_EDITED, obj=posting, actor=user, changes=changes,
+                    company_id=posting.company_id,
+                )  # fmt: skip
     return posting
 
 
-def _transition(posting: JobPosting, *, allowed: set[str], action: str, apply) -> JobPosting:
+def _transition(posting: JobPosting, *, allowed: set[str], action: str, apply, audit: str, actor,
+                moderating: bool = False, note: str = "") -> JobPosting:  # fmt: skip
     with transaction.atomic():
         posting = _locked(posting.pk)
         if posting.status not in allowed:
@@ -298,9 +329,15 @@ def _transition(posting: JobPosting, *, allowed: set[str], action: str, apply) -
             )
         now = timezone.now()
         before = _visible_keys(posting, now)
+        lifecycle = fields_of(posting, LIFECYCLE_FIELDS)
         apply(posting, now)
         posting.save()
         segments_mark_dirty(keys=before | _visible_keys(posting, now))
+        audit_record(
+            action=audit, obj=posting, actor=actor, role=ActorRole.MODERATOR if moderating else None,
+            changes=changes_between(lifecycle, fields_of(posting, LIFECYCLE_FIELDS)), note=note,
+            company_id=posting.company_id, at=now,
+        )  # fmt: skip
     return posting
 
 
@@ -312,7 +349,10 @@ def posting_submit(*, posting: JobPosting, user) -> JobPosting:
         check_submittable(p, p.company, now.date())
         p.status, p.submitted_at, p.rejection_reason = S.PENDING_REVIEW, now, ""
 
-    return _transition(posting, allowed={S.DRAFT, S.REJECTED}, action="submit", apply=apply)
+    return _transition(
+        posting, allowed={S.DRAFT, S.REJECTED}, action="submit", apply=apply, audit=AuditAction.POSTING_SUBMITTED,
+        actor=user,
+    )  # fmt: skip
 
 
 def posting_approve(*, posting: JobPosting, moderator) -> JobPosting:
@@ -324,7 +364,10 @@ def posting_approve(*, posting: JobPosting, moderator) -> JobPosting:
         if p.expires_at is None or p.expires_at <= now:
             p.expires_at = now + timedelta(days=settings.POSTING_DEFAULT_LIFETIME_DAYS)
 
-    return _transition(posting, allowed={S.PENDING_REVIEW}, action="approve", apply=apply)
+    return _transition(
+        posting, allowed={S.PENDING_REVIEW}, action="approve", apply=apply, audit=AuditAction.POSTING_APPROVED,
+        actor=moderator, moderating=True,
+    )  # fmt: skip
 
 
 def posting_reject(*, posting: JobPosting, moderator, reason: str) -> JobPosting:
@@ -335,7 +378,10 @@ def posting_reject(*, posting: JobPosting, moderator, reason: str) -> JobPosting
     def apply(p, now):
         p.status, p.rejection_reason = S.REJECTED, reason.strip()
 
-    return _transition(posting, allowed={S.PENDING_REVIEW}, action="reject", apply=apply)
+    return _transition(
+        posting, allowed={S.PENDING_REVIEW}, action="reject", apply=apply, audit=AuditAction.POSTING_REJECTED,
+        actor=moderator, moderating=True, note=reason.strip(),
+    )  # fmt: skip
 
 
 def posting_close(*, posting: JobPosting, user, filled: bool = False) -> JobPosting:
@@ -346,7 +392,10 @@ def posting_close(*, posting: JobPosting, user, filled: bool = False) -> JobPost
         p.status, p.closed_at = (S.FILLED if filled else S.CLOSED), now
 
     allowed = {S.PUBLISHED} if filled else {S.DRAFT, S.PENDING_REVIEW, S.PUBLISHED}
-    return _transition(posting, allowed=allowed, action="mark as filled" if filled else "close", apply=apply)
+    return _transition(
+        posting, allowed=allowed, action="mark as filled" if filled else "close", apply=apply, actor=user,
+        audit=AuditAction.POSTING_FILLED if filled else AuditAction.POSTING_CLOSED,
+    )  # fmt: skip
 
 
 def posting_reopen(*, posting: JobPosting, user) -> JobPosting:
@@ -359,7 +408,10 @@ def posting_reopen(*, posting: JobPosting, user) -> JobPosting:
     def apply(p, now):
         p.status, p.closed_at, p.published_at, p.expires_at = S.DRAFT, None, None, None
 
-    return _transition(posting, allowed={S.CLOSED, S.EXPIRED}, action="reopen", apply=apply)
+    return _transition(
+        posting, allowed={S.CLOSED, S.EXPIRED}, action="reopen", apply=apply, audit=AuditAction.POSTING_REOPENED,
+        actor=user,
+    )  # fmt: skip
 
 
 def postings_expire_due(*, now=None) -> int:
@@ -384,4 +436,11 @@ def postings_expire_due(*, now=None) -> int:
             status=S.EXPIRED, closed_at=now, updated_at=now
         )
         segments_mark_dirty(keys=keys)
+        AuditEvent.objects.bulk_create(
+            audit_event(
+                action=AuditAction.POSTING_EXPIRED, obj=p, role=ActorRole.SYSTEM, company_id=p.company_id, at=now,
+                changes={"status": [S.PUBLISHED.value, S.EXPIRED.value], "expires_at": [_iso(p.expires_at), None]},
+            )
+            for p in due
+        )  # fmt: skip
     return expired

@@ -142,12 +142,23 @@ class BenchmarkFlag(models.Model):
 
     release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="flags")
     benchmark = models.ForeignKey(SalaryBenchmark, on_delete=models.CASCADE, related_name="flags")
+
+    class Review(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted: the figure stands as published"
+        DISMISSED = "dismissed", "Dismissed: not a real contradiction"
+
     code = models.CharField(max_length=30, choices=Code.choices)
     message = models.TextField()
     detected_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Review.choices, default=Review.OPEN)
+    review_note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["release", "code", "benchmark"]
+        indexes = [models.Index(fields=["status", "detected_at"], name="benchmark_flag_status")]
 
     def __str__(self):
         return f"{self.code}: {self.message}"
@@ -320,3 +331,57 @@ class SalarySubmission(models.Model):
 
     def __str__(self):
         return f"{self.user} at {self.company_name} ({self.work_year})"
+
+
+def _uploads():
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.VAR_DIR / "uploads")
+
+
+class ImportKind(models.TextChoices):
+    SURVEY_AIJOBS = "survey_aijobs", "Salary survey: ai-jobs.net CSV (observations)"
+    BENCHMARK_OEWS = "benchmark_oews", "Benchmark: BLS OEWS CSV"
+    EXCHANGE_RATES_ECB = "exchange_rates_ecb", "Exchange rates: ECB reference rates (CSV or zip)"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """A file uploaded in the admin and imported by a task on the `imports` queue (salaries.services.imports),
+    with its progress while it runs and its summary and rejected rows when it ends."""
+
+    kind = models.CharField(max_length=30, choices=ImportKind.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/", storage=_uploads, max_length=300)
+    release = models.CharField(max_length=50, blank=True, help_text="The source's version (default: the file name).")
+    published_on = models.DateField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="OEWS only: the survey's year.")
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    claim = models.CharField(max_length=32, blank=True, help_text="The run that holds the job.")
+    rows_total = models.PositiveIntegerField(default=0, help_text="Physical lines in the file, less the header.")
+    rows_read = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    report_path = models.CharField(max_length=300, blank=True, help_text="The rejected rows (CSV).")
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.file.name.rsplit('/', 1)[-1]}"
+
+    @property
+    def progress(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(99, round(100 * self.rows_read / self.rows_total)) if self.rows_total else 0

@@ -241,12 +241,18 @@ def _cents(value: int) -> Decimal:
     return Decimal(value).scaleb(-2)
 
 
-def segment_stats_stream(*, now, keys: Iterable[str] | None = None) -> Iterator[tuple[str, SegmentStats]]:
+def segment_stats_stream(
+    *, now, keys: Iterable[str] | None = None, as_of_past: bool = False
+) -> Iterator[tuple[str, SegmentStats]]:
     """(key, stats) of the given segments that have data (every segment with data when `keys` is None),
-    partition by partition. Memory follows the largest partition, not the table."""
+    partition by partition. Memory follows the largest partition, not the table.
+
+    `as_of_past`: `now` is a past moment, so postings published after it are left out too (today every
+    visible posting was published already; only history backfills look back)."""
     recent_year = first_work_year_in(WINDOW_12M, now.date())
     wanted, rows_filter = (None, Q()) if keys is None else segments_by_partition(keys)
-    for (role, level), rows in groupby(_points(now, rows_filter), key=itemgetter(0, 1)):
+    published_by = Q(published_at__lte=now) if as_of_past else Q()
+    for (role, level), rows in groupby(_points(now, rows_filter, published_by), key=itemgetter(0, 1)):
         suffixes = None if wanted is None else wanted[role, level]
         cells: dict[tuple, _Cell] = {}  # by place, size, sector, remote and recency
         # The hot loop of every rebuild and drain: each point goes to its one cell, with no calls of our own.
@@ -323,13 +329,13 @@ def segments_by_partition(keys: Iterable[str]) -> tuple[dict[tuple[str, str], se
     return wanted, rows_filter
 
 
-def _points(now, rows_filter: Q) -> Iterator[tuple]:
+def _points(now, rows_filter: Q, published_by: Q) -> Iterator[tuple]:
     """Data points ordered by partition, then pay: (role family, level, country, city, size band, sector,
     remote, work year or None, contributor, pay cents, total cents or None, disclosure key). Survey records
     have no city, no sector and no total.
 
     Streamed from a server-side cursor on PostgreSQL, so a rebuild never holds the table in memory."""
-    sql, params = points_sql(now, posting_filter=rows_filter, record_filter=rows_filter)
+    sql, params = points_sql(now, posting_filter=rows_filter & published_by, record_filter=rows_filter)
     # Partitions need only be contiguous, not in a language's order. One integer sort key (partition number,
     # then pay) sorts three times faster than (role family, level, pay): with 64 partitions nearly every
     # comparison of the text keys ties and falls through to the next key.

@@ -150,13 +150,68 @@ def _central(fields: dict, published_on) -> dict:
 
 
 def benchmark_release_check(*, release: BenchmarkRelease) -> list[BenchmarkFlag]:
-    """Replace the release's flags with what its figures show now. Contradictions are flagged, not fixed."""
+    """Replace the release's flags with what its figures show now. Contradictions are flagged, not fixed.
+
+    A flag found again keeps its review (a curator who accepted or dismissed it is not asked twice) and its
+    detection time; a flag no longer found goes, its review with it (the audit trail keeps the review)."""
     benchmarks = list(release.benchmarks.all())
     flags = [*_inverted_ranges(benchmarks), *_level_order(benchmarks), *_far_from_market(benchmarks)]
     with transaction.atomic():
+        reviewed = {
+            (flag.benchmark_id, flag.code): flag
+            for flag in release.flags.select_for_update().exclude(status=BenchmarkFlag.Review.OPEN)
+        }
+        for flag in flags:
+            if (old := reviewed.get((flag.benchmark_id, flag.code))) is not None:
+                flag.status, flag.review_note = old.status, old.review_note
+                flag.reviewed_by_id, flag.reviewed_at = old.reviewed_by_id, old.reviewed_at
         release.flags.all().delete()
         BenchmarkFlag.objects.bulk_create(flags)
     return flags
+
+
+def benchmark_flag_review(*, flag: BenchmarkFlag, user, status: str, note: str = "") -> BenchmarkFlag:
+    """Accept (the figure stands), dismiss (not a contradiction) or reopen a consistency flag, with a note."""
+    from jobs.audit import audit_record
+    from jobs.models import AuditAction
+
+    if status not in BenchmarkFlag.Review.values:
+        raise DomainError(f"Unknown review {status!r}.", field="status", code="invalid_choice")
+    if status != BenchmarkFlag.Review.OPEN and not note.strip():
+        raise DomainError("Say why: the note is what the next curator reads.", field="review_note", code="required")
+    with transaction.atomic():
+        flag = BenchmarkFlag.objects.select_for_update().get(pk=flag.pk)
+        before = [flag.status, flag.review_note]
+        reopened = status == BenchmarkFlag.Review.OPEN
+        flag.status, flag.review_note = status, note.strip()
+        flag.reviewed_by, flag.reviewed_at = (None, None) if reopened else (user, timezone.now())
+        flag.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+        audit_record(
+            action=AuditAction.FLAG_REVIEWED, obj=flag, actor=user, note=flag.review_note,
+            changes={"status": [before[0], flag.status], "review_note": [before[1], flag.review_note]},
+        )  # fmt: skip
+    return flag
+
+
+def benchmark_save(*, benchmark: SalaryBenchmark, user) -> SalaryBenchmark:
+    """A curator's correction of one figure (the admin's edit form): its central value in annual USD is worked
+    out again, the release's consistency checks run again, and the before and after go in the audit trail."""
+    from jobs.audit import audit_record, changes_between, fields_of
+    from jobs.models import AuditAction
+
+    edited = [name for name in FIGURE_FIELDS if name not in {"central_annual_usd", "fx_rate_to_usd", "fx_rate_date"}]
+    with transaction.atomic():
+        stored = SalaryBenchmark.objects.select_for_update().filter(pk=benchmark.pk).first()
+        before = fields_of(stored, FIGURE_FIELDS) if stored else {}
+        figures = {name: getattr(benchmark, name) for name in edited}
+        for name, value in _central(figures, benchmark.release.published_on).items():
+            setattr(benchmark, name, value)
+        benchmark.save()
+        changes = changes_between(before, fields_of(benchmark, FIGURE_FIELDS))
+        if changes:
+            audit_record(action=AuditAction.BENCHMARK_CHANGED, obj=benchmark, actor=user, changes=changes)
+            benchmark_release_check(release=benchmark.release)
+    return benchmark
 
 
 def _inverted_ranges(benchmarks) -> list[BenchmarkFlag]:

@@ -23,6 +23,23 @@ def exchange_rates_upsert(*, rates: Iterable[ParsedRate], source: str, model=Exc
     return len(objs)
 
 
+def exchange_rate_save(*, rate: ExchangeRate, user) -> ExchangeRate:
+    """A curator's correction of one day's rate (the admin's edit form), kept in the audit trail. Postings and
+    records already converted keep the rate they were converted at (they store it); new conversions use this."""
+    from jobs.audit import audit_record, changes_between, fields_of
+    from jobs.models import AuditAction
+
+    names = ["currency", "date", "rate_to_usd", "source"]
+    with transaction.atomic():
+        stored = ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first() if rate.pk else None
+        before = fields_of(stored, names) if stored else {}
+        rate.save()
+        changes = changes_between(before, fields_of(rate, names))
+        if changes:
+            audit_record(action=AuditAction.EXCHANGE_RATE_CHANGED, obj=rate, actor=user, changes=changes)
+    return rate
+
+
 def exchange_rates_load_bundled(*, model=ExchangeRate) -> int:
     with Path(BUNDLED_RATES).open(newline="") as handle:
         return exchange_rates_upsert(rates=list(parse_ecb_rows(handle)), source=BUNDLED_SOURCE, model=model)

@@ -128,6 +128,8 @@ def _count(submission: SalarySubmission, base_annual: Decimal, rate) -> None:
 
 
 def salary_submission_review(*, submission: SalarySubmission, moderator, accept: bool, note: str = "") -> None:
+    from jobs.audit import audit_record
+    from jobs.models import ActorRole, AuditAction
     from jobs.services import user_is_moderator
 
     if not user_is_moderator(moderator):
@@ -136,9 +138,16 @@ def salary_submission_review(*, submission: SalarySubmission, moderator, accept:
         submission = SalarySubmission.objects.select_for_update().get(pk=submission.pk)
         if submission.status != SubmissionStatus.PENDING_REVIEW:
             raise InvalidTransition("Only a submission held for review can be reviewed.")
+        before = submission.status
         submission.status = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
         submission.review_note = note or submission.review_note
         submission.save(update_fields=["status", "review_note"])
+        # The record itself is private: the trail names the submission by its number only.
+        audit_record(
+            action=AuditAction.SUBMISSION_REVIEWED, obj=submission, actor=moderator, role=ActorRole.MODERATOR,
+            changes={"status": [before, submission.status]}, note=submission.review_note,
+            label=f"Salary submission #{submission.pk}",
+        )  # fmt: skip
         if accept:
             rate = rate_on(submission.currency, min(date(submission.work_year, 7, 1), timezone.now().date()))
             _count(submission, annualise(submission.base_amount, submission.period), rate)
