@@ -137,9 +137,11 @@ class WrkResult:
         return self.requests / self.seconds
 
 
-def run_wrk(base_url: str, paths: list[str], seconds: int) -> WrkResult:
-    """`wrk WRK_ARGS` for `seconds`, each connection cycling through `paths`."""
+def run_wrk(base_url: str, paths: list[str], seconds: int, *, cookie: str = "") -> WrkResult:
+    """`wrk WRK_ARGS` for `seconds`, each connection cycling through `paths` (with `cookie`, signed in)."""
     lua = WRK_LUA.replace("__PATHS__", ", ".join(json.dumps(path) for path in paths))
+    if cookie:
+        lua = f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n' + lua
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(lua)
         script.flush()

@@ -1,6 +1,7 @@
 """API plumbing shared by every app: the error format, pagination and JSON 404/500 pages."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -150,8 +151,34 @@ def error_responses(*statuses: int) -> dict:
         403: "Authenticated but not allowed (for example another company's posting, or not a moderator).",
         404: "No such resource, or not visible to you.",
         409: "The lifecycle forbids this transition in the posting's current status (`invalid_transition`).",
+        413: "The request body is over the size limit (`request_too_large`).",
+        429: "Too many requests (`throttled`): try again after the `Retry-After` header's seconds.",
     }
     return {status: OpenApiResponse(ErrorSerializer, description=descriptions[status]) for status in statuses}
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0): anything else, `null` included, is an error rather than silently no filter."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in {"true", "1"}:
+            return True
+        if text in {"false", "0"}:
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid_boolean")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a year, a count): 0.5 is an error, not a filter that matches nothing."""
+
+    field_class = forms.IntegerField
 
 
 class CountryFilter(django_filters.CharFilter):
@@ -256,3 +283,16 @@ class CurrencyField(serializers.CharField):
         if not currency_is_iso4217(value):
             raise serializers.ValidationError("Not an ISO 4217 currency code.", code="unknown_currency")
         return value.upper()
+
+
+def add_limit_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation may answer 429 (config.throttling), and every one
+    that takes a body 413 (config.limits)."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("429", {"description": error_responses(429)[429].description, "content": error})
+            if method in {"post", "put", "patch"}:
+                responses.setdefault("413", {"description": error_responses(413)[413].description, "content": error})
+    return result

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.api.RejectNullCharactersMiddleware",
+    "config.limits.RequestLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jobs.audit.audit_via_middleware",
@@ -178,7 +179,37 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],  # fmt: skip
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.AnonThrottle",
+        "config.throttling.UserThrottle",
+        "config.throttling.SalaryDataThrottle",
+    ],  # fmt: skip
 }
+
+# Request rates per scope (config.throttling), "N/second|minute|hour|day"; API_THROTTLING=off lifts every limit
+# (the serving benchmarks measure the read path alone).
+_THROTTLING = env.bool("API_THROTTLING", default=True)
+API_THROTTLE_RATES = {
+    scope: (env.str(f"API_THROTTLE_{scope.upper()}", default=default) if _THROTTLING else None)
+    for scope, default in {
+        "anon": "300/minute",
+        "user": "1200/minute",
+        "salary_data_anon": "60/minute",
+        "salary_data_user": "300/minute",
+        "login_user": "10/minute",
+        "login_address": "30/minute",
+    }.items()
+}
+# What one request may cost (config.limits).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("API_MAX_BODY_BYTES", default=1_000_000)
+API_MAX_JSON_DEPTH = 20
+API_MAX_VALUES_PER_PARAMETER = 20
+API_MAX_PARAMETERS = 40
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Job board with salary insights",
@@ -193,6 +224,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.add_limit_responses"],
     "ENUM_NAME_OVERRIDES": {
         "PayPeriodEnum": "salaries.money.PayPeriod",
         "SourceKindEnum": "salaries.models.SourceKind",
@@ -281,3 +313,5 @@ MARKET_POINT_CACHE_CHECK_SECONDS = env.int("MARKET_POINT_CACHE_CHECK_SECONDS", d
 # The daily snapshot task works this long, then hands the remaining ranges to a new task (its soft limit is 600 s).
 MARKET_SNAPSHOT_PART_SECONDS = env.int("MARKET_SNAPSHOT_PART_SECONDS", default=240)
 POSTING_DEFAULT_LIFETIME_DAYS = env.int("POSTING_DEFAULT_LIFETIME_DAYS", default=60)
+# The longest a posting may run from publication (jobs.services): past the default it needs a reason.
+POSTING_MAX_LIFETIME_DAYS = env.int("POSTING_MAX_LIFETIME_DAYS", default=120)

@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from config.api import api_index, api_not_found, error_responses
+from config.throttling import LoginAddressThrottle, LoginUserThrottle
 from insights.api import (
     ClaimList,
     CompanyMarketReport,
@@ -31,10 +32,17 @@ from salaries.api import (
     SalarySubmissionList,
 )
 
+
+class ThrottledObtainAuthToken(ObtainAuthToken):
+    # DRF's view sets no throttles; tries are counted by user name and by address (config.throttling).
+    throttle_classes = [LoginUserThrottle, LoginAddressThrottle]
+
+
 obtain_auth_token = extend_schema(
     summary="Exchange a user name and password for an API token",
-    responses={200: inline_serializer("Token", {"token": serializers.CharField()}), **error_responses(400)},
-)(ObtainAuthToken).as_view()
+    description="Tries are limited per user name and per address, right or wrong (429 with Retry-After).",
+    responses={200: inline_serializer("Token", {"token": serializers.CharField()}), **error_responses(400, 429)},
+)(ThrottledObtainAuthToken).as_view()
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False  # /api/v1/ is config.api.api_index: every endpoint, not only the router's

@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error_responses
+from config.api import StrictBooleanFilter, error_responses
 from config.conditional import conditional
 from config.pagination import KeysetPagination, paginated_schema
 from insights.comparisons import claims_checked
@@ -73,7 +73,7 @@ class MarketRangeFilter(filters.FilterSet):
         choices=[(ANY, "Any sector"), *Sector.choices],
         help_text="The companies' sector. Default: any. Sectors are cut at country, region and world scope.",
     )
-    remote = filters.BooleanFilter(method="filter_remote", help_text="true: remote postings only. Default: false")
+    remote = StrictBooleanFilter(method="filter_remote", help_text="true: remote postings only. Default: false")
     window = filters.ChoiceFilter(
         method="filter_window",
         choices=[(WINDOW_12M, "Last 12 months"), (WINDOW_ALL, "All time")],
@@ -123,6 +123,8 @@ class MarketRangeList(generics.GenericAPIView):
     Confidence: {CONFIDENCE}
     """
 
+    salary_data = True  # the stricter rate limit of config.throttling
+
     filterset_class = MarketRangeFilter
     pagination_class = None  # keyset pages (config.pagination), built in `get`
     queryset = MarketRange.objects.none()  # for the schema; get_queryset gives the real one
@@ -163,6 +165,8 @@ MarketRangeList.__doc__ = MarketRangeList.__doc__.replace("{CONFIDENCE}", CONFID
 class ClaimList(APIView):
     """What our sources claim about pay (e.g. "startup cash is 30–40% lower"), checked against the data."""
 
+    salary_data = True  # the stricter rate limit of config.throttling
+
     @extend_schema(
         summary="Source claims checked against the data",
         parameters=[OpenApiParameter("country", str, description="ISO 3166-1 alpha-2; default: all countries")],
@@ -177,6 +181,8 @@ class ClaimList(APIView):
 
 class MarketRangeHistory(APIView):
     """A segment's public release day by day (daily snapshots of published ranges), oldest first."""
+
+    salary_data = True  # the stricter rate limit of config.throttling
 
     @extend_schema(summary="History of a market range", responses={200: HistorySerializer, **error_responses(404)})
     def get(self, request, key: str):
@@ -223,6 +229,8 @@ class ReportList(APIView):
     the same kind and parameters while none of the ranges, snapshots or postings it reads has changed returns
     the stored report (`reused: true`, status 200) instead of building a new one (202)."""
 
+    salary_data = True  # the stricter rate limit of config.throttling
+
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
 
@@ -263,6 +271,8 @@ class ReportList(APIView):
 class ReportDetail(APIView):
     """One insight report: its state and progress, and once done its result (every figure with provenance)."""
 
+    salary_data = True  # the stricter rate limit of config.throttling
+
     @extend_schema(summary="An insight report", responses={200: ReportSerializer, **error_responses(404)})
     def get(self, request, pk: int):
         report = reports_visible_to(request.user).filter(pk=pk).first()
@@ -276,6 +286,8 @@ class OfferEvaluation(APIView):
     published one: the city or country with the company's size band, then for any size, widening to region
     and world), the p25/p50/p75 compared with, curated benchmarks for the role and level, a verdict and a
     counter-offer range with its evidence. Works anonymously; the offer is not stored or logged anywhere."""
+
+    salary_data = True  # the stricter rate limit of config.throttling
 
     @extend_schema(
         summary="Evaluate an offer against the market",
@@ -310,6 +322,8 @@ class StartupVsBigTech(APIView):
     medians level by level (the seed articles claim 30–40%), the curated startup equity grants by level, and a
     startup's total under three equity outcomes (worthless, worth the valuation at grant, worth 3× it), with
     the assumptions given. Built from stored releases (a few indexed lookups)."""
+
+    salary_data = True  # the stricter rate limit of config.throttling
 
     @extend_schema(
         summary="Startups against big tech",
@@ -366,6 +380,8 @@ class Leaderboard(APIView):
     their released median base pay, with p25–p75, sample sizes and provenance; withheld segments are not
     ranked. `by=company` is refused (400, `not_offered`): see its message."""
 
+    salary_data = True  # the stricter rate limit of config.throttling
+
     @extend_schema(
         summary="Where pay is highest",
         parameters=[
@@ -395,6 +411,8 @@ class CompanyMarketReport(APIView):
     """For a company's members (and moderators): its postings against the market, level by level: how many, how
     many pay below the market's p25, within p25–p75 and above p75, and the median percentile, from each
     posting's salary context (released ranges). Three queries: the postings, the releases, the rates."""
+
+    salary_data = True  # the stricter rate limit of config.throttling
 
     @extend_schema(summary="A company's postings against the market",
                    responses={200: OpenApiTypes.OBJECT, **error_responses(401, 403, 404)})  # fmt: skip
@@ -429,6 +447,8 @@ class SkillPremiums(APIView):
     sample sizes of the data points that name each skill against those that do not, the premium from the two
     released medians, and whether it is within noise. Skills are read from postings' titles and descriptions
     (editable by the employer) and survey records' titles. Recomputed every SKILL_PREMIUMS_SECONDS (900)."""
+
+    salary_data = True  # the stricter rate limit of config.throttling
 
     @extend_schema(
         summary="Median pay with and without a skill",

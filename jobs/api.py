@@ -201,7 +201,8 @@ class JobPostingViewSet(
                 )
                 raise ValidationError({"company": [message]}, code=code)
             company = mine[0]
-        posting = services.posting_create(company=company, user=request.user, data=data)
+        reason = data.pop("expiry_reason", "")
+        posting = services.posting_create(company=company, user=request.user, data=data, expiry_reason=reason)
         return self._render(
             postings_visible_to(user=request.user).get(pk=posting.pk), status_code=status.HTTP_201_CREATED
         )
@@ -213,7 +214,8 @@ class JobPostingViewSet(
         data = dict(serializer.validated_data)
         if "company" in data:
             raise ValidationError({"company": ["A posting cannot move to another company."]}, code="read_only")
-        posting = services.posting_update(posting=posting, user=request.user, data=data)
+        reason = data.pop("expiry_reason", "")
+        posting = services.posting_update(posting=posting, user=request.user, data=data, expiry_reason=reason)
         return self._render(self.get_queryset().get(pk=posting.pk))
 
     @extend_schema(

@@ -68,7 +68,14 @@ class PostingWriteSerializer(serializers.Serializer):
     )
     vesting_years = serializers.IntegerField(min_value=1, max_value=10, required=False, allow_null=True)
     sign_on_bonus = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="In the future, at most POSTING_MAX_LIFETIME_DAYS (120) from publication; empty: the default (60).",
+    )  # fmt: skip
+    expiry_reason = PlainTextField(
+        required=False, allow_blank=True, max_length=500, write_only=True,
+        help_text="Why the posting runs longer than the default lifetime (required then); kept in its audit trail.",
+    )  # fmt: skip
     source_ref = PlainTextField(max_length=100, required=False, allow_blank=True)
     subdivision = serializers.CharField(
         max_length=3, required=False, allow_blank=True,

@@ -208,6 +208,10 @@ def _classify_from_title(posting: JobPosting) -> None:
         posting.level = match.level
 
 
+# A change to any of these sends a published posting back to review (posting_update).
+MATERIAL_FIELDS = PAY_FIELDS | {"title", "role_family", "level", "employment_type", "city", "country", "subdivision",
+                                "remote_policy"}  # fmt: skip
+
 # The fields whose before and after the audit trail keeps (description and benefits cut to their start).
 AUDITED_FIELDS = sorted(CONTENT_FIELDS | {"status"})
 LIFECYCLE_FIELDS = ["status", "published_at", "expires_at", "closed_at", "rejection_reason"]
@@ -277,10 +281,11 @@ def _company_segment_keys(company: Company, *, dimensions: list[tuple[str, str]]
     }  # fmt: skip
 
 
-def posting_create(*, company: Company, user, data: dict) -> JobPosting:
+def posting_create(*, company: Company, user, data: dict, expiry_reason: str = "") -> JobPosting:
     _require_member(user, company.pk)
     posting = JobPosting(company=company, created_by=user, status=S.DRAFT)
     _apply_fields(posting, data)
+    _check_expiry(posting, data, expiry_reason, timezone.now())
     _classify_from_title(posting)
     _apply_pay(posting)
     _check_unique_ref(posting)
@@ -290,8 +295,41 @@ def posting_create(*, company: Company, user, data: dict) -> JobPosting:
     return posting
 
 
-def posting_update(*, posting: JobPosting, user, data: dict) -> JobPosting:
-    """Edit a posting. Edits to a published posting go live at once and refresh its segments."""
+def _check_expiry(posting: JobPosting, data: dict, reason: str, now) -> None:
+    """An expiry is a moment in the future within the maximum lifetime from publication (or from now, before
+    it); past the default lifetime it needs a reason, kept in the audit trail. Empty on a published posting
+    means the default."""
+    if "expires_at" not in data:
+        return
+    start = posting.published_at or now
+    if posting.expires_at is None:
+        if posting.status == S.PUBLISHED:
+            posting.expires_at = start + timedelta(days=settings.POSTING_DEFAULT_LIFETIME_DAYS)
+        return
+    latest = start + timedelta(days=settings.POSTING_MAX_LIFETIME_DAYS)
+    if posting.expires_at <= now:
+        raise DomainError("The expiry must be in the future.", field="expires_at", code="in_the_past")
+    if posting.expires_at > latest:
+        raise DomainError(
+            f"A posting runs at most {settings.POSTING_MAX_LIFETIME_DAYS} days from publication: "
+            f"expire it by {latest:%Y-%m-%d}.", field="expires_at", code="too_long",
+        )  # fmt: skip
+    if posting.expires_at > start + timedelta(days=settings.POSTING_DEFAULT_LIFETIME_DAYS) and not reason.strip():
+        raise DomainError(
+            f"Running longer than {settings.POSTING_DEFAULT_LIFETIME_DAYS} days needs a reason (expiry_reason).",
+            field="expiry_reason", code="required",
+        )  # fmt: skip
+
+
+def posting_update(*, posting: JobPosting, user, data: dict, expiry_reason: str = "") -> JobPosting:
+    """Edit a posting.
+
+    Only reviewed pay counts in the market: a material change (MATERIAL_FIELDS: title, role, level, place,
+    employment type or pay) to a published posting sends it back to review, out of the public list and its
+    market segments until a moderator approves it again. Other edits (description, benefits, skills, reference,
+    expiry within its limits) go live at once. Editing a posting waiting for review withdraws the submission
+    (back to draft: the moderator never approves a version other than the one they saw); a rejected posting
+    goes back to draft too, to be submitted again."""
     _require_member(user, posting.company_id)
     with transaction.atomic():
         posting = _locked(posting.pk)
@@ -301,11 +339,15 @@ def posting_update(*, posting: JobPosting, user, data: dict) -> JobPosting:
         before = _visible_keys(posting, now)
         audited = fields_of(posting, AUDITED_FIELDS)
         changed = _apply_fields(posting, data)
+        _check_expiry(posting, data, expiry_reason, now)
         if changed & PAY_FIELDS:
             _apply_pay(posting)
         _check_unique_ref(posting)
-        if posting.status == S.REJECTED and changed:
-            posting.status = S.DRAFT  # a rejected posting goes back to draft once it is edited
+        if posting.status in {S.REJECTED, S.PENDING_REVIEW} and changed:
+            posting.status = S.DRAFT
+        elif posting.status == S.PUBLISHED and changed & MATERIAL_FIELDS:
+            # Back to review; it keeps its publication date and expiry for when it is approved again.
+            posting.status, posting.submitted_at = S.PENDING_REVIEW, now
         posting.save()
         if changed:
             segments_mark_dirty(keys=before | _visible_keys(posting, now))
@@ -313,7 +355,7 @@ def posting_update(*, posting: JobPosting, user, data: dict) -> JobPosting:
             if changes:
                 audit_record(
                     action=AuditAction.POSTING_EDITED, obj=posting, actor=user, changes=changes,
-                    company_id=posting.company_id,
+                    company_id=posting.company_id, note=expiry_reason.strip() if "expires_at" in changes else "",
                 )  # fmt: skip
     return posting
 
@@ -363,6 +405,7 @@ def posting_approve(*, posting: JobPosting, moderator) -> JobPosting:
         p.status, p.published_at = S.PUBLISHED, now
         if p.expires_at is None or p.expires_at <= now:
             p.expires_at = now + timedelta(days=settings.POSTING_DEFAULT_LIFETIME_DAYS)
+        p.expires_at = min(p.expires_at, now + timedelta(days=settings.POSTING_MAX_LIFETIME_DAYS))
 
     return _transition(
         posting, allowed={S.PENDING_REVIEW}, action="approve", apply=apply, audit=AuditAction.POSTING_APPROVED,

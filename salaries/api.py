@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import CountryFilter, error_responses
+from config.api import CountryFilter, IntegerFilter, error_responses
 from salaries.models import BenchmarkSource, SalaryBenchmark, SalaryObservation, SalarySubmission, SourceKind
 from salaries.selectors import benchmark_release_changes, benchmark_sources_list, benchmarks_list, level_ladder
 from salaries.serializers import (
@@ -29,7 +29,7 @@ class BenchmarkFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(lookup_expr="iexact", help_text="A region (Europe) or a US state (CA)")
     company = django_filters.CharFilter(field_name="company_name", lookup_expr="iexact")
     source = django_filters.CharFilter(field_name="release__source__slug")
-    year = django_filters.NumberFilter()
+    year = IntegerFilter()
     measure = django_filters.CharFilter()
 
     class Meta:
@@ -42,6 +42,8 @@ RELEASE = OpenApiParameter("release", str, description="A release version; defau
 
 class BenchmarkList(generics.ListAPIView):
     """Published pay figures with their source, release and any consistency flags, as the source gives them."""
+
+    salary_data = True  # the stricter rate limit of config.throttling
 
     serializer_class = BenchmarkSerializer
     filterset_class = BenchmarkFilter
@@ -110,7 +112,7 @@ class ObservationFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
     level = django_filters.ChoiceFilter(choices=Level.choices)
     country = CountryFilter(help_text="The employer's country, ISO 3166-1 alpha-2")
-    year = django_filters.NumberFilter(field_name="work_year")
+    year = IntegerFilter(field_name="work_year")
     source = django_filters.CharFilter(field_name="source__slug")
 
     class Meta:
@@ -120,6 +122,8 @@ class ObservationFilter(django_filters.FilterSet):
 
 class ObservationList(generics.ListAPIView):
     """Individual salary records imported from surveys, as reported and converted, each with its source."""
+
+    salary_data = True  # the stricter rate limit of config.throttling
 
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter

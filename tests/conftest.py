@@ -73,6 +73,14 @@ def _tasks_in_process_unless_testing_services(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limits_unless_testing_them(request, settings):
+    """A test client sends hundreds of requests a minute from one address; only tests marked `throttled`
+    (tests/test_limits.py) run under the configured rates, as a deployment does."""
+    if request.node.get_closest_marker("throttled") is None:
+        settings.API_THROTTLE_RATES = dict.fromkeys(settings.API_THROTTLE_RATES)
+
+
+@pytest.fixture(autouse=True)
 def _bundled_exchange_rates(request):
     # Migrations load the bundled rates, but transactional tests flush every table afterwards;
     # put them back for whichever test runs next.

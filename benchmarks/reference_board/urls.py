@@ -1,9 +1,9 @@
-"""The project's URLs, plus B (`/bench/bare/`) and C (`/bench/drf/`)."""
+"""The project's URLs, plus B (`/bench/bare/`) and C (`/bench/drf/`), and the stock admin (`/bench/stock-admin/`)."""
 
 from django.urls import path
 
 from config import urls as project_urls
-from reference_board import bare, drf
+from reference_board import bare, drf, stock_admin
 
 urlpatterns = [
     *project_urls.urlpatterns,
@@ -11,6 +11,7 @@ urlpatterns = [
     path("bench/bare/jobs/<int:posting_id>/", bare.job_detail),
     path("bench/drf/jobs/", drf.JobList.as_view()),
     path("bench/drf/jobs/<int:pk>/", drf.JobDetail.as_view()),
+    path("bench/stock-admin/", stock_admin.site.urls),
 ]
 
 handler404 = project_urls.handler404

@@ -29,9 +29,12 @@ def test_ranges_match_a_rebuild_after_publishing_editing_closing_expiring_and_re
     first, second, third, fourth = postings[:4]
     employer = as_user(user_of(first))
     with django_capture_on_commit_callbacks(execute=True):
-        # Edit the pay, then the segment, of published postings.
-        assert employer.patch(f"/api/v1/jobs/{first.pk}/", {"salary_max": 300_000}, format="json").status_code == 200
-        assert employer.patch(f"/api/v1/jobs/{first.pk}/", {"country": "DE"}, format="json").status_code == 200
+        # Edit the pay, then the segment, of a published posting: back to review each time, then approved again.
+        for change in ({"salary_max": 300_000}, {"country": "DE"}):
+            assert (
+                employer.patch(f"/api/v1/jobs/{first.pk}/", change, format="json").json()["status"] == "pending_review"
+            )
+            assert as_user(moderator).post(f"/api/v1/jobs/{first.pk}/approve/").json()["status"] == "published"
     with django_capture_on_commit_callbacks(execute=True):
         # Close, reopen, resubmit and republish in quick succession.
         other = as_user(user_of(second))

@@ -152,11 +152,13 @@ def test_lifecycle_draft_to_published_to_filled(api, company, employer, moderato
     assert public[0]["salary_context"]["segment"]["key"] == "ml_engineer:senior:country:US:any:any:12m"
     assert api.get(detail(pid)).status_code == 200
 
-    # Editing a published posting is allowed and goes live at once.
+    # A change of title or pay to a published posting goes back to review, and live once approved again.
     edited = owner.patch(detail(pid), {"title": "Staff-track ML Engineer", "salary_max": "200000"}, format="json")
     assert edited.status_code == 200, edited.content
-    assert edited.json()["status"] == "published"
+    assert edited.json()["status"] == "pending_review"
     assert edited.json()["title"] == "Staff-track ML Engineer"
+    assert api.get(detail(pid)).status_code == 404
+    assert mod.post(f"{detail(pid)}approve/").json()["status"] == "published"
     public_view = api.get(detail(pid)).json()
     assert public_view["title"] == "Staff-track ML Engineer"
     assert Decimal(str(public_view["pay"]["as_posted"]["max"])) == Decimal("200000")

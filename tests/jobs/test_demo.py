@@ -46,7 +46,8 @@ def test_demo_check_says_when_the_demo_must_be_loaded_again():
     call_command("demo", postings=100, check=True)  # current: returns without loading
 
     # A demo left for months: its postings expire, and the check asks for a fresh load.
-    JobPosting.objects.filter(pk=JobPosting.objects.first().pk).update(expires_at=timezone.now() - timedelta(days=1))
+    one = JobPosting.objects.filter(status="published").order_by("id").first()
+    JobPosting.objects.filter(pk=one.pk).update(expires_at=timezone.now() - timedelta(days=1))
     assert demo_problem(100) == "demo postings no longer visible (expired or closed): 1"
 
 

@@ -97,9 +97,12 @@ def test_changing_role_family_of_a_published_posting_marks_old_and_new_segments(
 
     services.posting_update(posting=posting, user=member_of(posting.company), data={"role_family": "data_scientist"})
 
-    assert dirty_keys() == ML_SENIOR | keys(role="data_scientist")
+    # A material change: back to review, out of its old segments, in none until approved again.
+    assert dirty_keys() == ML_SENIOR
     posting.refresh_from_db()
-    assert posting.role_family == "data_scientist" and posting.status == PostingStatus.PUBLISHED
+    assert posting.role_family == "data_scientist" and posting.status == PostingStatus.PENDING_REVIEW
+    services.posting_approve(posting=posting, moderator=ModeratorFactory())
+    assert dirty_keys() == ML_SENIOR | keys(role="data_scientist")
 
 
 @pytest.mark.django_db
