@@ -17,11 +17,13 @@ import json
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+SETTLE_SECONDS = 12
 PAGES = {  # name: (A: the project's admin, B: the stock admin list of the same rows)
     "list, first page": ("/admin/jobs/jobposting/", "/bench/stock-admin/jobs/jobposting/"),
     "list, published senior": (
@@ -32,7 +34,7 @@ PAGES = {  # name: (A: the project's admin, B: the stock admin list of the same 
         "/admin/jobs/jobposting/?country=DE",
         "/bench/stock-admin/jobs/jobposting/?country__exact=DE",
     ),
-    "list, search": ("/admin/jobs/jobposting/?q=staff", "/bench/stock-admin/jobs/jobposting/?q=staff"),
+    "list, title search": ("/admin/jobs/jobposting/?q=staff", "/bench/stock-admin/jobs/jobposting/?q=staff"),
     "moderation queue": (
         "/admin/jobs/pendingposting/",
         "/bench/stock-admin/jobs/jobposting/?status__exact=pending_review&o=-11",
@@ -90,7 +92,11 @@ def main():
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", nargs="*", help="Only these pages (names as in PAGES).")
     args = parser.parse_args()
+    if args.pages:
+        for name in set(PAGES) - set(args.pages):
+            del PAGES[name]
     os.environ.update(DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="reference_board.settings",
                       DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver")  # fmt: skip
     os.environ.pop("REDIS_URL", None)
@@ -111,6 +117,9 @@ def main():
             for name, (a, b) in PAGES.items():
                 for variant, path in (("A", a), ("B", b)) if round_number % 2 == 0 else (("B", b), ("A", a)):
                     result = run_wrk(server.url, [path], args.seconds, cookie=cookie)
+                    # wrk stops sending, but the workers finish the requests it left queued (B's take seconds):
+                    # let them, so the next run starts on idle workers.
+                    time.sleep(SETTLE_SECONDS)
                     results[name][variant].append(
                         {"rate": result.rate, "p50_ms": result.p50_ms, "p99_ms": result.p99_ms, "errors": result.errors}
                     )

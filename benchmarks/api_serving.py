@@ -101,6 +101,7 @@ def setup_django(args) -> None:
         "DATABASE_URL": args.database_url,
         "DJANGO_SETTINGS_MODULE": "reference_board.settings",
         "DJANGO_DEBUG": "0",
+        "API_THROTTLING": "off",  # the read path alone (config.throttling adds a cache round trip)
         "DJANGO_ENV": "development",
         "DJANGO_ALLOWED_HOSTS": ALLOWED_HOSTS,
     }
@@ -291,6 +292,7 @@ def serve(settings_module: str, args, ready_path: str) -> Server:
         # (config.embedded). A GET enqueues nothing, so no worker is needed for the reads.
         "REDIS_URL": args.redis_url,
         "DJANGO_DEBUG": "0",
+        "API_THROTTLING": "off",  # the read path alone (config.throttling adds a cache round trip)
         "DJANGO_ENV": "development",
         "DJANGO_ALLOWED_HOSTS": ALLOWED_HOSTS,
     }

@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from config.api import api_index, api_not_found, error_responses
+from config.health import healthz
 from config.throttling import LoginAddressThrottle, LoginUserThrottle
 from insights.api import (
     ClaimList,
@@ -72,6 +73,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "v1"))),
     path("reports/<int:pk>/", report_page, name="report-page"),
