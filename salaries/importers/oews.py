@@ -5,12 +5,12 @@ values it does not publish with "*" (too few responses), "#" (at or above its to
 or leaves them empty; those become missing values with a note, never zeros.
 """
 
-import csv
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from salaries.importers.report import ImportFileError, RowError
+from salaries.importers.csv_lines import read_csv_rows
+from salaries.importers.report import RowError
 from salaries.taxonomy import RoleFamily
 
 COLUMNS = ["AREA", "AREA_TITLE", "AREA_TYPE", "OCC_CODE", "OCC_TITLE", "TOT_EMP", "A_MEAN",
@@ -28,37 +28,42 @@ SOC_ROLE_FAMILIES = {
 }
 AREA_TYPES = {"1": "national", "2": "state", "3": "territory", "4": "metro", "6": "nonmetro"}
 NOT_PUBLISHED = {"": "not published", "*": "not published (too few responses)", "#": "at or above the top code"}
+LARGEST_AMOUNT = Decimal(10) ** 12  # money columns hold 12 digits before the point
+LONGEST_TEXT = 140  # a label joins the occupation's and area's titles into 300 characters
 PERCENTILES = {"p10": "A_PCT10", "p25": "A_PCT25", "p50": "A_MEDIAN", "p75": "A_PCT75", "p90": "A_PCT90"}
 
 
 def read_figures(path: Path, *, year: int) -> Iterator[dict | RowError]:
-    with Path(path).open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportFileError(f"not an OEWS flat file: missing columns {', '.join(missing)}")
-        seen: dict[str, int] = {}
-        for row in reader:
-            try:
-                figure = _figure(row, year)
-            except ValueError as error:
-                yield RowError(reader.line_num, None, str(error))
-                continue
-            if figure["key"] in seen:
-                # The May 2025 extract repeats the national block (a second set of national estimates,
-                # most likely private ownership only, which the flat file does not label). The first
-                # block is the all-ownership one BLS headlines, so it is kept and the repeat reported.
-                yield RowError(
-                    reader.line_num,
-                    "AREA",
-                    f"area {row['AREA']} and occupation {row['OCC_CODE']} repeat line {seen[figure['key']]}",
-                )
-                continue
-            seen[figure["key"]] = reader.line_num
-            yield figure
+    """Each physical line after the header as a figure or a RowError (salaries.importers.csv_lines)."""
+    seen: dict[str, int] = {}
+    for item in read_csv_rows(path, columns=COLUMNS, what="an OEWS flat file"):
+        if isinstance(item, RowError):
+            yield item
+            continue
+        line, row = item
+        try:
+            figure = _figure(row, year)
+        except ValueError as error:
+            yield RowError(line, None, str(error))
+            continue
+        if figure["key"] in seen:
+            # The May 2025 extract repeats the national block (a second set of national estimates,
+            # most likely private ownership only, which the flat file does not label). The first
+            # block is the all-ownership one BLS headlines, so it is kept and the repeat reported.
+            yield RowError(
+                line, "AREA", f"area {row['AREA']} and occupation {row['OCC_CODE']} repeat line {seen[figure['key']]}"
+            )
+            continue
+        seen[figure["key"]] = line
+        yield figure
 
 
 def _figure(row: dict, year: int) -> dict:
+    for name, value in row.items():
+        if any("\udc80" <= ch <= "\udcff" for ch in value):
+            raise ValueError(f"{name}: not valid UTF-8 text")
+        if len(value) > LONGEST_TEXT:
+            raise ValueError(f"{name}: longer than {LONGEST_TEXT} characters")
     area_type = AREA_TYPES.get((row.get("AREA_TYPE") or "").strip())
     if area_type is None:
         raise ValueError(f"unknown AREA_TYPE {row.get('AREA_TYPE')!r}")
@@ -101,8 +106,10 @@ def _wage(value: str | None) -> tuple[Decimal | None, str | None]:
         number = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"not a wage: {value!r}") from None
-    if number <= 0:
-        raise ValueError(f"wage must be positive: {value!r}")
+    if not number.is_finite() or number <= 0:
+        raise ValueError(f"wage must be a positive number: {value!r}")
+    if number >= LARGEST_AMOUNT:
+        raise ValueError(f"wage too large: {text[:40]!r}")
     return number, None
 
 

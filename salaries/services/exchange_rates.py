@@ -1,9 +1,8 @@
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.db import transaction
 
-from salaries.importers.ecb_rates import BUNDLED_RATES, BUNDLED_SOURCE, ParsedRate, parse_ecb_rows
+from salaries.importers.ecb_rates import BUNDLED_SOURCE, ParsedRate, history_lines, monthly_lines, parse_ecb_rows
 from salaries.models import ExchangeRate
 
 
@@ -41,5 +40,6 @@ def exchange_rate_save(*, rate: ExchangeRate, user) -> ExchangeRate:
 
 
 def exchange_rates_load_bundled(*, model=ExchangeRate) -> int:
-    with Path(BUNDLED_RATES).open(newline="") as handle:
-        return exchange_rates_upsert(rates=list(parse_ecb_rows(handle)), source=BUNDLED_SOURCE, model=model)
+    """The ECB's rates on the first business day of each month since 1999, and its latest day."""
+    lines = monthly_lines(history_lines())
+    return exchange_rates_upsert(rates=list(parse_ecb_rows(lines)), source=BUNDLED_SOURCE, model=model)

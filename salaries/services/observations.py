@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from config.errors import DomainError
@@ -47,35 +47,46 @@ def salary_observations_import_aijobs(
     published_on: date | None = None,
     batch_size: int = 2000,
     on_progress: Callable[[int], None] | None = None,
+    source_slug: str = AIJOBS_SLUG,
+    source_fields: dict | None = None,
 ) -> ImportReport:
-    """Import an ai-jobs.net salary CSV. Idempotent, transactional per batch, every rejection reported."""
+    """Import a salary CSV in the ai-jobs.net layout. Idempotent, transactional per batch, every rejection
+    reported. The source is ai-jobs.net's survey unless another is named (`source_slug` and its
+    `source_fields`: publisher, title, …), so a file in the same layout from elsewhere is credited to its own
+    source. Importing a file again under a new release moves its records to that release."""
+    if source_slug != AIJOBS_SLUG and not (source_fields or {}).get("title"):
+        raise DomainError("Say what the source is: its title and publisher.", field="source_title", code="required")
     started = time.monotonic()
     path = Path(path)
-    report = ImportReport(source=AIJOBS_SLUG, file=path.name, release=release_version)
-    source, _ = BenchmarkSource.objects.update_or_create(slug=AIJOBS_SLUG, defaults=AIJOBS_SOURCE)
+    report = ImportReport(source=source_slug, file=path.name, release=release_version)
+    defaults = AIJOBS_SOURCE if source_slug == AIJOBS_SLUG else {"kind": SourceKind.SALARY_SURVEY, **source_fields}
+    source, _ = BenchmarkSource.objects.update_or_create(slug=source_slug, defaults=defaults)
     release, _ = BenchmarkRelease.objects.update_or_create(
         source=source, version=release_version, defaults={"published_on": published_on, "file_name": path.name}
     )
     rates: dict[tuple[str, int], Rate | DomainError] = {}
-    batch: list[SalaryObservation] = []
-    for item in aijobs.read_rows(path):
-        report.rows_read += 1
-        if isinstance(item, RowError):
-            report.rejected.append(item)
-        else:
-            observation = _observation(item, source, release, rates, report)
-            if observation is not None:
-                batch.append(observation)
-        if len(batch) >= batch_size:
-            _write_batch(source, batch, report)
-            batch = []
-        if on_progress and report.rows_read % 1000 == 0:
-            on_progress(1000)
-    if batch:
-        _write_batch(source, batch, report)
-    if on_progress:
-        on_progress(report.rows_read % 1000)
-    market_ranges_schedule_drain()
+    batch: list[tuple[int, SalaryObservation]] = []
+    try:
+        for item in aijobs.read_rows(path):
+            report.rows_read += 1
+            if isinstance(item, RowError):
+                report.rejected.append(item)
+            else:
+                observation = _observation(item, source, release, rates, report)
+                if observation is not None:
+                    batch.append((item.line, observation))
+            if len(batch) >= batch_size:
+                _write_batch_or_rows(source, batch, report)
+                batch = []
+            if on_progress and report.rows_read % 1000 == 0:
+                on_progress(1000)
+        if batch:
+            _write_batch_or_rows(source, batch, report)
+        if on_progress:
+            on_progress(report.rows_read % 1000)
+    finally:
+        # Whatever committed is recomputed, even if something unforeseen stops the import part way.
+        market_ranges_schedule_drain()
     report.seconds = time.monotonic() - started
     return report
 
@@ -120,6 +131,19 @@ def _observation(row, source, release, rates, report) -> SalaryObservation | Non
     )
 
 
+def _write_batch_or_rows(source: BenchmarkSource, batch: list[tuple[int, SalaryObservation]], report) -> None:
+    """Write a batch in one transaction; if the database refuses it, write its rows one by one, so only the rows
+    it refuses are rejected (with their line and the database's reason) and the rest import."""
+    try:
+        _write_batch(source, [observation for _, observation in batch], report)
+    except DatabaseError:
+        for line, observation in batch:
+            try:
+                _write_batch(source, [observation], report)
+            except DatabaseError as error:
+                report.reject(line, None, f"refused by the database: {str(error).splitlines()[0][:200]}")
+
+
 def _write_batch(source: BenchmarkSource, batch: list[SalaryObservation], report: ImportReport) -> None:
     """Insert new observations and refresh changed ones, all or nothing, marking their segments."""
     with transaction.atomic():
@@ -132,19 +156,22 @@ def _write_batch(source: BenchmarkSource, batch: list[SalaryObservation], report
             old = existing.get(observation.external_key)
             if old is None:
                 new.append(observation)
-            elif any(_same(getattr(old, f), getattr(observation, f)) is False for f in DERIVED_FIELDS):
-                keys |= _segment_keys(old)
-                for name in DERIVED_FIELDS:
-                    setattr(old, name, getattr(observation, name))
-                changed.append(old)
-            else:
+                keys |= _segment_keys(observation)
                 continue
-            keys |= _segment_keys(observation)
+            derived = any(_same(getattr(old, f), getattr(observation, f)) is False for f in DERIVED_FIELDS)
+            if not derived and old.release_id == observation.release_id:
+                continue
+            if derived:  # a record moved to a new release alone counts the same: no segment to recompute
+                keys |= _segment_keys(old) | _segment_keys(observation)
+            for name in DERIVED_FIELDS:
+                setattr(old, name, getattr(observation, name))
+            old.release_id = observation.release_id
+            changed.append(old)
         SalaryObservation.objects.bulk_create(new, batch_size=1000)
         now = timezone.now()
         for observation in changed:
             observation.updated_at = now  # bulk_update leaves auto_now fields alone
-        SalaryObservation.objects.bulk_update(changed, [*DERIVED_FIELDS, "updated_at"], batch_size=500)
+        SalaryObservation.objects.bulk_update(changed, [*DERIVED_FIELDS, "release", "updated_at"], batch_size=500)
         segments_mark_dirty(keys=keys, schedule=False)
     report.imported += len(new)
     report.updated += len(changed)

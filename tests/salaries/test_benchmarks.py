@@ -25,7 +25,7 @@ def oews_file(tmp_path, rows, name="oews-2025-test.csv"):
 
 def row(area="99", title="U.S.", area_type="1", occ="15-2051", occ_title="Data Scientists", emp="1000",
         mean="120000", pcts=("60000", "80000", "110000", "150000", "190000")):  # fmt: skip
-    return f'{area},"{title}",{area_type},US,000000,Cross-industry,{occ},{occ_title},detailed,{emp},1.0,57.69,{mean},0.5,1,1,1,1,1,{",".join(pcts)}'
+    return f'{area},"{title}",{area_type},US,000000,Cross-industry,{occ},"{occ_title}",detailed,{emp},1.0,57.69,{mean},0.5,1,1,1,1,1,{",".join(pcts)}'
 
 
 @pytest.mark.django_db

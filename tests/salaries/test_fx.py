@@ -292,3 +292,11 @@ def test_a_retired_currency_converts_for_dates_when_it_existed(tmp_path, no_rate
     run(write(tmp_path, "Date,USD,HRK\n2020-06-01,1.1136,7.5745\n"))
     rate = rate_on("HRK", date(2021, 1, 4))
     assert rate.date == date(2020, 6, 1) and rate.rate_to_usd == to_usd_rate("1.1136", "7.5745")
+
+
+@pytest.mark.django_db
+def test_the_bundled_rates_reach_back_to_1999():
+    assert ExchangeRate.objects.filter(currency="EUR").earliest("date").date == date(1999, 1, 4)
+    rate = rate_on("EUR", date(2005, 7, 15))
+    assert rate.date == date(2005, 7, 1) and Decimal("1.1") < rate.rate_to_usd < Decimal("1.3")  # ~1.19 USD a euro
+    assert rate_on("GBP", date(2001, 3, 10)).date == date(2001, 3, 1)
