@@ -3,12 +3,14 @@
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.database import is_statement_timeout
 from config.errors import DomainError
 
 NON_FIELD = "non_field_errors"
@@ -43,6 +45,9 @@ def exception_handler(exc, context):
         # Bad input found by a service reads like bad input found by a serializer.
         code = "validation_error" if exc.status_code == 400 else exc.code
         return JsonResponse(error_body(code, exc.message, field), status=exc.status_code)
+    if isinstance(exc, OperationalError) and is_statement_timeout(exc):
+        body = error_body("query_timeout", "This request took too long and was stopped; try a narrower one.")
+        return JsonResponse(body, status=503, headers={"Retry-After": "5"})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -205,7 +205,8 @@ API_THROTTLE_RATES = {
         "login_address": "30/minute",
     }.items()
 }
-# What one request may cost (config.limits).
+# What one request may cost (config.limits); the web process's statement timeout on PostgreSQL (config.database).
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("API_MAX_BODY_BYTES", default=1_000_000)
 API_MAX_JSON_DEPTH = 20
 API_MAX_VALUES_PER_PARAMETER = 20

@@ -111,11 +111,21 @@ OEWS_GOOD = '{area},"Somewhere, TX",4,48,000000,Cross-industry,15-2051,Data Scie
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(bad=st.lists(st.one_of(junk, numbers.map(lambda n: OEWS_GOOD.format(area=99999).replace("104000,125000", f"{n},125000"))), max_size=8))
+@given(
+    bad=st.lists(
+        st.one_of(junk, numbers.map(lambda n: OEWS_GOOD.format(area=99999).replace("104000,125000", f"{n},125000"))),
+        max_size=8,
+    )
+)
 def test_malformed_oews_lines_never_stop_an_import(tmp_path_factory, bad):
     good = [OEWS_GOOD.format(area=10000 + i) for i in range(3)]
     path = write(tmp_path_factory.mktemp("oews"), [OEWS_HEADER, good[0], *bad, *good[1:]], name="oews.csv")
     _, report = benchmarks_import_oews(path=path, release_version="property", year=2025)
     assert report.rows_read == len(bad) + 3
     assert report.imported + report.updated + report.unchanged >= 3
-    assert SalaryBenchmark.objects.filter(release__version="property", key__in=[f"{10000 + i}:15-2051" for i in range(3)]).count() == 3
+    assert (
+        SalaryBenchmark.objects.filter(
+            release__version="property", key__in=[f"{10000 + i}:15-2051" for i in range(3)]
+        ).count()
+        == 3
+    )

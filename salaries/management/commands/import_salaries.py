@@ -27,7 +27,9 @@ class Command(BaseCommand):
             "--source", default=AIJOBS_SLUG,
             help=f"The source's slug (default {AIJOBS_SLUG}, the ai-jobs.net survey); another needs --source-title.",
         )  # fmt: skip
-        parser.add_argument("--source-title", default="", help="The source's title, for a source other than ai-jobs.net.")
+        parser.add_argument(
+            "--source-title", default="", help="The source's title, for a source other than ai-jobs.net."
+        )
         parser.add_argument("--publisher", default="", help="Who publishes the source.")
         parser.add_argument("--source-url", default="")
         parser.add_argument("--licence", default="")
