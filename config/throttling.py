@@ -59,3 +59,29 @@ class LoginAddressThrottle(_SettingsRate, throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _FormLogin:
+    """What the login throttles read from a request (its user name and address), for Django's own login form."""
+
+    def __init__(self, request):
+        self.data, self.META = request.POST, request.META
+
+
+def throttled_login(login_view):
+    """Wrap a form login view (the admin's) with the same per-user-name and per-address limits as token logins:
+    past them a POST answers 429 with Retry-After, before the password is checked."""
+    from django.http import HttpResponse
+
+    def view(request, *args, **kwargs):
+        if request.method == "POST":
+            for throttle in (LoginUserThrottle(), LoginAddressThrottle()):
+                if not throttle.allow_request(_FormLogin(request), None):
+                    wait = int(throttle.wait() or 60) + 1
+                    return HttpResponse(
+                        f"Too many sign-in attempts: try again in {wait} seconds.", status=429,
+                        headers={"Retry-After": str(wait)}, content_type="text/plain; charset=utf-8",
+                    )  # fmt: skip
+        return login_view(request, *args, **kwargs)
+
+    return view

@@ -108,3 +108,14 @@ def test_the_accepted_spellings_still_filter():
     assert APIClient().get("/api/v1/market-ranges/?remote=true").status_code == 200
     assert APIClient().get("/api/v1/market-ranges/?remote=0").status_code == 200
     assert APIClient().get("/api/v1/salary-observations/?year=2024").status_code == 200
+
+
+def test_the_admin_login_form_is_limited_like_token_logins(client):
+    get_user_model().objects.create_superuser("boss", "boss@example.com", "the-right-password-1")
+    tries = [
+        client.post("/admin/login/", {"username": "boss", "password": f"guess-{i}"}).status_code for i in range(11)
+    ]
+    assert tries[:10] == [200] * 10 and tries[10] == 429  # the form again, then refused
+    refused = client.post("/admin/login/", {"username": "boss", "password": "the-right-password-1"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert client.get("/admin/login/").status_code == 200  # the form itself still shows
