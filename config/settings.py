@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.observability.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,16 +137,27 @@ STORAGES = {
 BROKER_CONFIGURED = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default=""))
 CELERY_BROKER_URL = BROKER_CONFIGURED or "memory://localhost/"
 
+# LOG_FORMAT=json: one JSON object per line (config.observability), with the request id of the request or task.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's default config gives `django` a console handler of its own; with the root's, every line of
         # a django.* logger was printed twice. One handler, the root's.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # One line per request (route name, status, time): for servers' logs, not the embedded console.
+        "jobboard.requests": {"level": "INFO" if IS_PRODUCTION else "WARNING"},
         # Each task's "succeeded in …" line; in the embedded default (eager tasks) it floods the console.
         "celery.app.trace": {"level": "INFO" if BROKER_CONFIGURED else "WARNING"},
         # Each drain's timing line (statistics, releases, storing): for workers' logs, not the embedded console.

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from config.api import api_index, api_not_found, error_responses
 from config.health import healthz
+from config.observability import metrics
 from config.throttling import LoginAddressThrottle, LoginUserThrottle, throttled_login
 from insights.api import (
     ClaimList,
@@ -74,6 +75,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/login/", throttled_login(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "v1"))),

@@ -65,6 +65,7 @@ class WorkerProcess:
             # One worker serves the whole module while each test's data is flushed behind its back, which only
             # the point cache's checksum notices: compare at every batch (production: every minute).
             "MARKET_POINT_CACHE_CHECK_SECONDS": "0",
+            "LOG_FORMAT": "json",  # read by the request-id test
         }
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "recompute,imports,reports,celery", "-c", "2",
                    "-n", self.name, "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
@@ -290,3 +291,32 @@ def test_a_report_requested_through_the_api_is_built_by_the_worker_and_served_as
     page.force_login(owner)
     html = page.get(f"/reports/{report_id}/")
     assert html.status_code == 200 and b"<svg" in html.content
+
+
+def test_a_tasks_log_lines_carry_the_request_id_of_the_request_that_enqueued_it(worker, as_user):
+    import json
+
+    from insights.models import InsightReport
+    from tests.factories import UserFactory
+
+    request_id = f"test-{uuid.uuid4().hex}"
+    asked = as_user(UserFactory()).post(
+        "/api/v1/reports/", {"kind": "level_ladder", "parameters": {"role": "ml_engineer", "place": "US"}},
+        format="json", HTTP_X_REQUEST_ID=request_id,
+    )  # fmt: skip
+    assert asked.status_code == 202 and asked["X-Request-ID"] == request_id
+    report_id = asked.json()["id"]
+    assert wait_for(lambda: InsightReport.objects.get(pk=report_id).status in ("done", "failed"), timeout=60)
+
+    def lines_with_the_id():
+        lines = []
+        for raw in worker.log.read_text().splitlines():
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            if line.get("request_id") == request_id:
+                lines.append(line)
+        return lines
+
+    assert wait_for(lambda: any("generate_report" in line["message"] for line in lines_with_the_id()), timeout=10)
