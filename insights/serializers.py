@@ -128,7 +128,7 @@ class PeerContextSerializer(serializers.Serializer):
     sample_size = serializers.IntegerField(required=False)
     company_count = serializers.IntegerField(required=False)
     confidence = serializers.CharField(required=False)
-    as_of = serializers.DateTimeField(required=False)
+    as_of = serializers.DateTimeField(required=False, allow_null=True, help_text="Null: no range computed yet.")
     position = PositionSerializer(required=False)
     provenance = RangeProvenanceSerializer(required=False)
 

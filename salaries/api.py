@@ -1,7 +1,7 @@
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from rest_framework import serializers, generics
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -100,10 +100,27 @@ class BenchmarkReleaseChanges(APIView):
         return Response(benchmark_release_changes(source=source, old=releases["from"], new=releases["to"]))
 
 
+class CompanyLevelSerializer(serializers.Serializer):
+    ladder = serializers.CharField()
+    code = serializers.CharField()
+    title = serializers.CharField(allow_blank=True)
+
+
+class LevelSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    label = serializers.CharField()
+    years_from = serializers.IntegerField(allow_null=True)
+    years_to = serializers.IntegerField(allow_null=True)
+    company_levels = CompanyLevelSerializer(many=True)
+
+
 class LevelList(APIView):
     """Canonical levels (junior 0–2 years … director) and the well-known company ladders mapped onto them."""
 
-    @extend_schema(summary="Levels and company ladders", responses={200: dict, **error_responses(401)})
+    @extend_schema(
+        summary="Levels and company ladders",
+        responses={200: LevelSerializer(many=True), **error_responses(401)},
+    )
     def get(self, request):
         return Response(level_ladder())
 
