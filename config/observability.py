@@ -10,6 +10,7 @@
   PROMETHEUS_MULTIPROC_DIR so every worker's samples are summed.
 """
 
+import ipaddress
 import json
 import logging
 import os
@@ -131,9 +132,22 @@ class RecomputeCollector:
             yield lengths
 
 
-def metrics(request):
-    from django.http import HttpResponse
+def _from_scraper(request) -> bool:
+    from django.conf import settings
 
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network) for network in settings.METRICS_ALLOWED_NETWORKS)
+
+
+def metrics(request):
+    """Prometheus text, for the scrape network only (METRICS_ALLOWED_NETWORKS): anyone else gets a 404."""
+    from django.http import Http404, HttpResponse
+
+    if not _from_scraper(request):
+        raise Http404("No such page.")
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

@@ -219,6 +219,11 @@ API_THROTTLE_RATES = {
 }
 # What one request may cost (config.limits); the web process's statement timeout on PostgreSQL (config.database).
 WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=10_000)
+# Who may read /metrics (config.observability): loopback and private networks, where a scraper runs.
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("API_MAX_BODY_BYTES", default=1_000_000)
 API_MAX_JSON_DEPTH = 20
 API_MAX_VALUES_PER_PARAMETER = 20

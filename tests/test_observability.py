@@ -34,3 +34,9 @@ def test_metrics_are_labelled_by_route_name_never_by_path(client):
     assert 'jobboard_request_seconds_count{method="GET",route="v1:jobs-detail",status="4xx"}' in text
     assert "/api/v1/jobs/1/" not in text
     assert "jobboard_recompute_lag_seconds" in text
+
+
+def test_metrics_are_for_the_scrape_network_only(client):
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.7").status_code == 404
