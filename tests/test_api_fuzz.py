@@ -17,6 +17,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 CHECKS = (schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's WSGI handler closes the database connection after each request (request_finished); inside a
+    test's transaction that would close the test's own connection. Django's test client disconnects the same
+    handlers; so does this, for the handler schemathesis calls."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def credentials(db):
     company = CompanyFactory(slug="fuzz-co")
