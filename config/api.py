@@ -216,7 +216,7 @@ def api_not_found(request, path=""):
 
 API_INDEX = [
     # (name in the v1 namespace, its parameters as shown), in the order a newcomer reads them.
-    ("jobs-list", {}), ("jobs-detail", {"pk": "{id}"}), ("market-ranges", {}),
+    ("jobs-list", {}), ("jobs-detail", {"pk": "{id}"}), ("jobs-history", {"pk": "{id}"}), ("market-ranges", {}),
     ("market-range-history", {"key": "{key}"}), ("offer-evaluate", {}), ("startup-vs-bigtech", {}),
     ("skill-premiums", {}), ("leaderboard", {}), ("company-market-report", {"slug": "{slug}"}), ("reports", {}),
     ("report-detail", {"pk": "{id}"}), ("salary-submissions", {}), ("salary-submission", {"pk": "{id}"}),

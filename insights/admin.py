@@ -3,14 +3,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from config.admin_paging import EstimatedCountPaginator
+from config.admin_base import EstimatedCountPaginator, ReadOnlyAdminMixin
 from insights.models import DirtySegment, InsightReport, MarketRange, MarketRangeSnapshot, SkillPremium
 from insights.reports.charts import history_lines
 from insights.selectors import market_range_history
 from insights.services.reports import report_regenerate
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Figures are computed by the recompute pipeline (insights.services), never typed in. Moderators read them:
     a posting's page links to the ranges it is compared with."""
 
@@ -21,15 +21,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request) or super().has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MarketRange)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from config.admin_paging import EstimatedCountPaginator
+from config.admin_base import EstimatedCountPaginator, ReadOnlyAdminMixin
 from config.errors import DomainError
 from insights.models import MarketRange
 from insights.segments import segments_for_posting
@@ -139,7 +139,7 @@ def market_position(context: dict | None) -> str:
     )  # fmt: skip
 
 
-class PostingAdminBase(AuditHistoryMixin, admin.ModelAdmin):
+class PostingAdminBase(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
     """Postings change only through services (lifecycle, pay normalisation, segment marking, audit), so the admin
     shows them read-only and acts through the approve / reject actions."""
 
@@ -169,15 +169,6 @@ class PostingAdminBase(AuditHistoryMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ContextChangeList
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request):
         return services.user_is_moderator(request.user)
@@ -329,7 +320,7 @@ class ModerationQueueAdmin(PostingAdminBase):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every moderation and curation change, newest first; written by the services, never edited here."""
 
     list_display = ["at", "action", "object_link", "actor", "actor_role", "via", "changed", "note"]
@@ -339,15 +330,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     show_facets = admin.ShowFacets.NEVER
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="object")
     def object_link(self, event):

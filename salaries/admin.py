@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from config.admin_paging import EstimatedCountPaginator
+from config.admin_base import EstimatedCountPaginator, ReadOnlyAdminMixin
 from config.errors import DomainError
 from jobs.admin import AuditHistoryMixin
 from salaries.models import (
@@ -164,7 +164,7 @@ class SalaryBenchmarkAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(SalaryObservation)
-class SalaryObservationAdmin(admin.ModelAdmin):
+class SalaryObservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["job_title", "work_year", "role_family", "level", "country", "salary", "salary_currency", "salary_usd",
                     "publisher_salary_usd"]  # fmt: skip
     list_filter = ["source", "work_year", "role_family", "level", "experience_level", "company_size"]
@@ -174,14 +174,6 @@ class SalaryObservationAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     # Observations change only by (re-)importing their source, which marks their market segments.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LadderLevel)
@@ -198,19 +190,10 @@ class SourceClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(ObservationDeletion)
-class ObservationDeletionAdmin(admin.ModelAdmin):
+class ObservationDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Tombstones of deleted observations, read by the drains' point caches (insights.services.point_cache)."""
 
     list_display = ["observation_id", "deleted_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ImportJobForm(forms.ModelForm):

@@ -1,4 +1,5 @@
-"""Admin lists that stay fast at a million rows: no COUNT(*) of the whole table on each page view."""
+"""What the apps' admins share: lists that stay fast at a million rows (no COUNT(*) of the whole table on each
+page view), and read-only pages for what only services write."""
 
 from functools import cached_property
 
@@ -27,3 +28,17 @@ class EstimatedCountPaginator(Paginator):
             if row and row[0] > COUNT_LIMIT:
                 return int(row[0])
         return queryset.order_by()[:COUNT_LIMIT].count()
+
+
+class ReadOnlyAdminMixin:
+    """No add, change or delete in the admin: these rows are written by services (recompute, imports, the audit
+    trail, the posting lifecycle), which check and record what the admin's forms would not."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
