@@ -47,7 +47,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: $(STAMP)
-	$(BIN)/celery -A config worker -Q recompute,imports,reports,celery -l info
+	$(BIN)/celery -A config worker -Q $$($(BIN)/python manage.py recompute_queues),imports,reports,celery -l info
 
 beat: $(STAMP)
 	$(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler

@@ -10,6 +10,7 @@ late.
 
     .venv/bin/python benchmarks/freshness.py --recreate --base 100000      # builds the database first
     .venv/bin/python benchmarks/freshness.py --rate 50 --seconds 60        # reuses it
+    .venv/bin/python benchmarks/freshness.py --rate 100 --shards 3 --workers 3   # three shards, a worker each
 
 Writes benchmarks/results/freshness.md.
 """
@@ -47,6 +48,14 @@ def parse_args(argv=None):
         default=1,
         help="worker processes (1, as docker-compose.yml runs the recompute queue)",
     )
+    parser.add_argument("--shards", type=int, default=1, help="MARKET_RECOMPUTE_SHARDS for every process")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="recompute workers: 1 consumes every shard's queue; with --workers equal to --shards, one per queue",
+    )
+    parser.add_argument("--publishers", type=int, default=1, help="threads publishing, each at rate/publishers")
     parser.add_argument(
         "--verify", action="store_true", help="run verify_market_ranges afterwards (slow on big tables)"
     )
@@ -55,6 +64,7 @@ def parse_args(argv=None):
 
 
 def setup_django(args):
+    os.environ["MARKET_RECOMPUTE_SHARDS"] = str(args.shards)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["REDIS_URL"] = args.redis_url
     os.environ.pop("CELERY_BROKER_URL", None)
@@ -96,9 +106,11 @@ def prepare_pending(count: int, seed: int = 11):
 
 
 class Worker:
-    def __init__(self, args, log: Path):
-        env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url}
+    def __init__(self, args, log: Path, *, queues: str, name: str, beat: bool):
+        env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
+               "MARKET_RECOMPUTE_SHARDS": str(args.shards)}  # fmt: skip
         self.log = log
+        self.name = name
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 [
@@ -109,17 +121,18 @@ class Worker:
                     "config",
                     "worker",
                     "-Q",
-                    "recompute,celery",
+                    queues,
                     "-c",
                     str(args.concurrency),
                     "-l",
                     "warning",
                     "-n",
-                    "freshness@localhost",
+                    name,
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
-                    "--beat",  # the real schedule runs too: the sweep of leftover marks, expiry, snapshots
+                    # the real schedule runs too (on the first worker): the sweep of leftover marks, expiry, snapshots
+                    *(["--beat"] if beat else []),
                 ],  # fmt: skip
                 cwd=ROOT,
                 env=env,
@@ -130,7 +143,7 @@ class Worker:
         from config.celery import app
 
         deadline = time.monotonic() + 60
-        while not app.control.ping(destination=["freshness@localhost"], timeout=1):
+        while not app.control.ping(destination=[name], timeout=1):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"worker did not start:\n{log.read_text()}")
 
@@ -221,29 +234,43 @@ def _reflects(key: str, committed_at: datetime, computed: dict, marked: set) -> 
     return computed.get(key) is not None and computed[key] >= committed_at
 
 
-def publish_at_rate(pending, rate: float, monitor: Monitor, moderator) -> tuple[float, int]:
-    from django.db import transaction
-
-    from insights.segments import segments_for_posting
-    from jobs.services import posting_approve
-
-    interval = 1.0 / rate
+def publish_at_rate(pending, rate: float, monitor: Monitor, moderator, threads: int = 1) -> tuple[float, int]:
+    """Publish `pending` at `rate` a second in all, from `threads` threads (each its own connection) taking
+    every threads-th posting, each on its own schedule; returns the time taken and how many were late."""
     start = time.monotonic()
-    late = 0
-    for index, posting in enumerate(pending):
-        due = start + index * interval
-        now = time.monotonic()
-        if now < due:
-            time.sleep(due - now)
-        elif now - due > interval:
-            late += 1
-        keys = [segment.key for segment in segments_for_posting(posting)]
-        stamp = {}
-        with transaction.atomic():
-            transaction.on_commit(lambda stamp=stamp: stamp.setdefault("at", datetime.now(UTC)))
-            posting_approve(posting=posting, moderator=moderator)
-        monitor.add(posting.pk, stamp["at"], keys)
-    return time.monotonic() - start, late
+    late = [0] * threads
+
+    def run(part: int):
+        from django.db import connection, transaction
+
+        from insights.segments import segments_for_posting
+        from jobs.services import posting_approve
+
+        interval = threads / rate
+        for index, posting in enumerate(pending[part::threads]):
+            due = start + part / rate + index * interval
+            now = time.monotonic()
+            if now < due:
+                time.sleep(due - now)
+            elif now - due > interval:
+                late[part] += 1
+            keys = [segment.key for segment in segments_for_posting(posting)]
+            stamp = {}
+            with transaction.atomic():
+                transaction.on_commit(lambda stamp=stamp: stamp.setdefault("at", datetime.now(UTC)))
+                posting_approve(posting=posting, moderator=moderator)
+            monitor.add(posting.pk, stamp["at"], keys)
+        connection.close()
+
+    if threads == 1:
+        run(0)
+    else:
+        workers = [threading.Thread(target=run, args=(part,)) for part in range(threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join()
+    return time.monotonic() - start, sum(late)
 
 
 DRAIN_LINE = re.compile(
@@ -251,10 +278,11 @@ DRAIN_LINE = re.compile(
 )
 
 
-def drain_steps(log: Path) -> dict:
-    """Totals of the drain timing lines the worker logs (insights.services.market_ranges)."""
+def drain_steps(logs: list[Path]) -> dict:
+    """Totals of the drain timing lines the workers log (insights.services.market_ranges)."""
     totals = dict.fromkeys(("batches", "segments", "total", "statistics", "releases", "storing"), 0.0)
-    for match in DRAIN_LINE.finditer(log.read_text(errors="replace")):
+    text = "".join(log.read_text(errors="replace") for log in logs)
+    for match in DRAIN_LINE.finditer(text):
         segments, total, statistics_ms, releases, storing = match.groups()
         totals["batches"] += 1
         totals["segments"] += int(segments)
@@ -286,6 +314,7 @@ def main(argv=None):
 
     from insights.models import DirtySegment, MarketRange
     from insights.services import market_ranges_rebuild, market_ranges_verify
+    from insights.services.dirty import recompute_queues
     from jobs.models import JobPosting
 
     if args.recreate:
@@ -311,26 +340,36 @@ def main(argv=None):
     from config.celery import app
 
     with app.connection_for_write() as conn:
-        for queue in ("recompute", "celery"):
+        for queue in (*recompute_queues(), "celery"):
             try:
                 conn.default_channel.queue_purge(queue)
             except Exception:  # noqa: BLE001 - a queue not declared yet has nothing to purge
                 pass
-    worker_log = Path("/tmp/freshness-worker.log")
-    worker = Worker(args, worker_log)
-    monitor = Monitor()
-    monitor.give_up_at = float("inf")
-    monitor.start()
+    queues = recompute_queues()
+    if args.workers == 1:
+        plan = [",".join([*queues, "celery"])]
+    elif args.workers == len(queues):
+        plan = [f"{queue},celery" if index == 0 else queue for index, queue in enumerate(queues)]
+    else:
+        raise SystemExit("--workers must be 1 or equal to --shards")
+    workers = []
     try:
-        elapsed, late = publish_at_rate(pending, args.rate, monitor, moderator)
+        for index, worker_queues in enumerate(plan):
+            log = Path(f"/tmp/freshness-worker-{index}.log")
+            workers.append(Worker(args, log, queues=worker_queues, name=f"freshness{index}@localhost", beat=index == 0))
+        monitor = Monitor()
+        monitor.give_up_at = float("inf")
+        monitor.start()
+        elapsed, late = publish_at_rate(pending, args.rate, monitor, moderator, threads=args.publishers)
         monitor.give_up_at = time.monotonic() + 120
         monitor.stopping.set()
         monitor.join()
-        rss = worker.peak_rss_mb()
+        rss = [worker.peak_rss_mb() for worker in workers]
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
     latencies = list(monitor.latencies.values())
-    drains = drain_steps(worker_log)
+    drains = drain_steps([worker.log for worker in workers])
     unreflected = len(monitor.waiting)
     differences = market_ranges_verify() if args.verify else None
     ranges = MarketRange.objects.count()
@@ -341,7 +380,9 @@ def main(argv=None):
         "# Freshness under load",
         "",
         f"Command: `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. PostgreSQL 15 and Redis 7 on the same",
-        f"2-core machine as the publisher and the worker ({args.concurrency} prefork process{'es' if args.concurrency > 1 else ''}, queue `recompute`, with beat).",
+        f"{os.cpu_count()}-core machine as the publisher ({args.publishers} thread{'s' if args.publishers > 1 else ''}) and "
+        f"{len(workers)} worker{'s' if len(workers) > 1 else ''} ({args.concurrency} prefork process{'es' if args.concurrency > 1 else ''} each; "
+        f"{args.shards} shard{'s' if args.shards > 1 else ''}: " + "; ".join(f"`{q}`" for q in plan) + "; beat on the first).",
         "",
         "| measure | value |",
         "|---|---|",
@@ -353,7 +394,7 @@ def main(argv=None):
         f"| p99 | {p99:.3f} s |",
         f"| max | {max(latencies):.3f} s |",
         f"| mean | {statistics.fmean(latencies):.3f} s |",
-        f"| worker peak resident memory (largest process) | {rss:.0f} MB |",
+        f"| worker peak resident memory (largest process of each worker) | {' / '.join(f'{mb:.0f}' for mb in rss)} MB |",
         f"| drain batches (from the worker's log) | {drains['batches']:,}, {drains['segments']:,} segments |",
         f"| time in drains: statistics / releases / storing | {drains['statistics']:.0f} / {drains['releases']:.0f} / {drains['storing']:.0f} ms |",
         f"| the release step's share of drain time | {drains['release_share']:.1%} ({drains['releases'] / max(drains['segments'], 1) * 1000:.0f} µs a segment) |",

@@ -100,7 +100,9 @@ def main(argv=None):
         with CaptureQueriesContext(connection) as queries:
             build()
         svg = sum(len(s) for s in report.charts.values())
-        report_rows.append((kind, parameters, statistics.median(times), max(times), len(queries), len(report.charts), svg))
+        report_rows.append(
+            (kind, parameters, statistics.median(times), max(times), len(queries), len(report.charts), svg)
+        )
         report.delete()
 
     client = Client()

@@ -24,7 +24,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
 VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-QUEUES = ("recompute", "imports", "reports", "celery")
+OTHER_QUEUES = ("imports", "reports", "celery")  # and the recompute queues (insights.services.dirty)
 
 REQUEST_SECONDS = Histogram(
     "jobboard_request_seconds", "Time to answer a request, by route name.", ["route", "method", "status"],
@@ -112,22 +112,39 @@ class RecomputeCollector:
 
     def collect(self):
         from django.conf import settings
-        from django.db.models import Min
+        from django.db.models import Count, Min
         from django.utils import timezone
 
         from insights.models import DirtySegment
+        from insights.services.dirty import recompute_queues
 
-        marks = DirtySegment.objects.aggregate(oldest=Min("marked_at"))
+        now = timezone.now()
+        by_shard = {
+            row["shard"]: row
+            for row in DirtySegment.objects.values("shard").annotate(n=Count("key"), oldest=Min("marked_at"))
+        }
+        oldest = min((row["oldest"] for row in by_shard.values()), default=None)
         lag = GaugeMetricFamily("jobboard_recompute_lag_seconds", "Age of the oldest pending recompute mark.")
-        lag.add_metric([], (timezone.now() - marks["oldest"]).total_seconds() if marks["oldest"] else 0.0)
+        lag.add_metric([], (now - oldest).total_seconds() if oldest else 0.0)
         yield lag
+        shard_lag = GaugeMetricFamily("jobboard_recompute_shard_lag_seconds",
+                                      "Age of the oldest pending mark of each recompute shard.", labels=["shard"])  # fmt: skip
+        pending = GaugeMetricFamily("jobboard_recompute_marks", "Segments waiting to be recomputed, by shard.",
+                                    labels=["shard"])  # fmt: skip
+        queues = recompute_queues()
+        for shard in range(len(queues)):
+            row = by_shard.get(shard)
+            shard_lag.add_metric([str(shard)], (now - row["oldest"]).total_seconds() if row else 0.0)
+            pending.add_metric([str(shard)], row["n"] if row else 0)
+        yield shard_lag
+        yield pending
         if settings.BROKER_CONFIGURED.startswith("redis"):
             import redis
 
             client = redis.Redis.from_url(settings.BROKER_CONFIGURED, socket_timeout=2)
             lengths = GaugeMetricFamily("jobboard_queue_length", "Messages waiting in each Celery queue.",
                                         labels=["queue"])  # fmt: skip
-            for queue in QUEUES:
+            for queue in (*queues, *OTHER_QUEUES):
                 lengths.add_metric([queue], client.llen(queue))
             yield lengths
 

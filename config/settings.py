@@ -280,9 +280,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Separate queues so a long import or report never delays market-range freshness: run a worker
 # (or more) on `recompute` alone, and others on `imports,reports,celery`.
+# Recompute sharding (insights.services.dirty): with N > 1 each role-and-level partition is drained from one of
+# the queues recompute.0 … recompute.N-1, so N workers (on N machines) each hold about 1/N of the data points.
+# Every process (web, workers, beat) must agree on N; `manage.py recompute_queues` prints the queue names.
+MARKET_RECOMPUTE_SHARDS = env.int("MARKET_RECOMPUTE_SHARDS", default=1)
 CELERY_TASK_ROUTES = {
-    "insights.recompute_dirty_segments": {"queue": "recompute"},
-    "insights.sweep_dirty_segments": {"queue": "recompute"},
+    # Drains name their shard's queue when sent; these routes are for messages that do not (beat's sweep,
+    # which with several shards only hands each shard its own sweep, so any worker of the default queue runs it).
+    "insights.recompute_dirty_segments": {"queue": "recompute" if MARKET_RECOMPUTE_SHARDS <= 1 else "recompute.0"},
+    "insights.sweep_dirty_segments": {"queue": "recompute" if MARKET_RECOMPUTE_SHARDS <= 1 else "celery"},
     "insights.snapshot_market_ranges": {"queue": "reports"},
     "insights.generate_report": {"queue": "reports"},
     "insights.publish_weekly_reports": {"queue": "reports"},

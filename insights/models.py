@@ -109,6 +109,12 @@ class DirtySegment(models.Model):
     key = models.CharField(max_length=200, primary_key=True)
     version = models.BigIntegerField(default=1)
     marked_at = models.DateTimeField(help_text="When the oldest change still waiting was marked.")
+    shard = models.PositiveSmallIntegerField(
+        default=0, help_text="The recompute queue this segment's partition is drained from (insights.services.dirty)."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["shard", "marked_at", "key"], name="dirty_shard_oldest")]
 
     def __str__(self):
         return f"{self.key} v{self.version}"

@@ -1,3 +1,4 @@
+import logging
 from datetime import date
 
 from celery import shared_task
@@ -5,12 +6,16 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from insights.models import DirtySegment
 from insights.services import (
     market_ranges_drain_started,
     market_ranges_recompute_dirty,
     market_ranges_snapshot_part,
     market_ranges_sweep,
 )
+from insights.services.dirty import marks_reshard, recompute_queue, recompute_shard_count
+
+logger = logging.getLogger(__name__)
 
 # Transient database trouble (a restart, a dropped connection, a lock timeout) is retried;
 # anything else is a bug and should surface. The marks stay in the database either way.
@@ -26,16 +31,19 @@ RETRY_ON = (OperationalError, InterfaceError)
     soft_time_limit=60,
     time_limit=90,
 )
-def recompute_dirty_segments_task() -> int:
-    """Drain one bounded batch of marked segments; re-enqueue itself while more remain.
+def recompute_dirty_segments_task(shard: int | None = None) -> int:
+    """Drain one bounded batch of one shard's marked segments (None: any shard); re-enqueue itself, on the
+    same queue, while more remain.
 
     Safe to run twice or concurrently: each segment is recomputed under its row lock from
     committed data, and a mark is cleared only if no newer change arrived.
     """
-    market_ranges_drain_started()
-    done, more = market_ranges_recompute_dirty(limit=settings.MARKET_RECOMPUTE_BATCH_SIZE)
+    market_ranges_drain_started(shard=shard)
+    done, more = market_ranges_recompute_dirty(limit=settings.MARKET_RECOMPUTE_BATCH_SIZE, shard=shard)
+    logger.info("Recompute drain of shard %s: %d segments, more: %s.", "all" if shard is None else shard, done, more)
     if more:
-        recompute_dirty_segments_task.delay()
+        queue = recompute_queue(shard) if shard is not None else None
+        recompute_dirty_segments_task.apply_async(kwargs={"shard": shard}, queue=queue)
     return done
 
 
@@ -48,9 +56,18 @@ def recompute_dirty_segments_task() -> int:
     soft_time_limit=240,
     time_limit=300,
 )
-def sweep_dirty_segments_task() -> int:
-    """Beat's safety net: recompute whatever is still marked, e.g. after a lost message."""
-    return market_ranges_sweep(limit=settings.MARKET_RECOMPUTE_BATCH_SIZE)
+def sweep_dirty_segments_task(shard: int | None = None) -> int:
+    """Beat's safety net: recompute whatever is still marked, e.g. after a lost message.
+
+    With one shard it drains the marks itself. With several, beat's message (no shard) only hands each shard
+    that has marks a sweep on that shard's own queue, so the points are read by the workers that cache them;
+    it first moves marks made under another shard count to their current shard."""
+    if shard is None and recompute_shard_count() > 1:
+        marks_reshard()
+        for each in sorted(set(DirtySegment.objects.values_list("shard", flat=True).distinct())):
+            sweep_dirty_segments_task.apply_async(kwargs={"shard": each}, queue=recompute_queue(each))
+        return 0
+    return market_ranges_sweep(limit=settings.MARKET_RECOMPUTE_BATCH_SIZE, shard=shard)
 
 
 @shared_task(

@@ -2,6 +2,7 @@
 Celery queues the routes use, the WSGI module, the beat scheduler, the healthcheck's URL). With Docker Compose
 installed, `docker compose config` must accept the file too."""
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -26,6 +27,8 @@ def commands_of(service: dict) -> list[list[str]]:
     command = service.get("command")
     if not command:
         return []
+    # Compose's interpolation with nothing set: ${NAME:-default} is its default.
+    command = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", command) if isinstance(command, str) else command
     words = shlex.split(command) if isinstance(command, str) else list(command)
     if words[:2] == ["sh", "-c"]:
         return [shlex.split(part) for part in words[2].split("&&")]

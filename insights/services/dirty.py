@@ -1,6 +1,16 @@
-"""Durable marks for market-range recomputation, and asking a worker to drain them after commit."""
+"""Durable marks for market-range recomputation, and asking a worker to drain them after commit.
+
+Sharding: with MARKET_RECOMPUTE_SHARDS = N > 1, each role-and-level partition belongs to one of N recompute
+queues (`recompute.0` … `recompute.N-1`) by a stable hash of its name (`recompute_shard`). A mark records its
+shard; a drain reads the marks of its shard only, so the worker (or workers) consuming one queue compute, and
+keep in their point cache (insights.services.point_cache), about 1/N of the partitions. Marks are rows in the
+database, so a worker that joins or leaves loses nothing: a queue with no consumer keeps its messages and its
+marks until one comes, and /healthz and /metrics report the age of the oldest mark. With N = 1 (the default) there
+is one queue, `recompute`, as before.
+"""
 
 import logging
+import zlib
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,31 +29,75 @@ def segments_mark_dirty(*, keys: set[str] | list[str], schedule: bool = True) ->
         return
     now = timezone.now()
     table = DirtySegment._meta.db_table
-    values = ", ".join(["(%s, 1, %s)"] * len(keys))
-    params = [item for key in keys for item in (key, now)]
-    # One statement for both databases: PostgreSQL and SQLite (3.24+) share this upsert syntax.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, version, marked_at) VALUES {values} "
-            # marked_at stays the time of the oldest change still waiting: drains take the oldest first, so a
-            # busy segment (re-marked every second) is not pushed to the back of the line by each new change.
-            f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1",
-            params,
-        )
+    shards = {key: recompute_shard(key) for key in keys}
+    for start in range(0, len(keys), 1000):  # SQLite allows a few thousand parameters a statement
+        chunk = keys[start : start + 1000]
+        values = ", ".join(["(%s, 1, %s, %s)"] * len(chunk))
+        params = [item for key in chunk for item in (key, now, shards[key])]
+        # One statement for both databases: PostgreSQL and SQLite (3.24+) share this upsert syntax.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, version, marked_at, shard) VALUES {values} "
+                # marked_at stays the time of the oldest change still waiting: drains take the oldest first, so
+                # a busy segment (re-marked every second) is not pushed to the back of the line by each change.
+                f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1, shard = excluded.shard",
+                params,
+            )
     if schedule:
-        market_ranges_schedule_drain()
+        market_ranges_schedule_drain(shards=set(shards.values()))
 
 
-def market_ranges_schedule_drain() -> None:
-    """Ask a worker to recompute the marked segments once the current transaction commits."""
-    if not _drain_already_scheduled():
-        transaction.on_commit(_enqueue_drain, robust=True)
+def recompute_shard_count() -> int:
+    return max(1, settings.MARKET_RECOMPUTE_SHARDS)
 
 
-def _drain_already_scheduled() -> bool:
+def recompute_shard(key: str) -> int:
+    """The shard of a segment: a stable hash of its partition (role family and level, the key's first two
+    parts), so every segment of a partition, and so every point the partition's ranges need, is on one shard."""
+    count = recompute_shard_count()
+    if count == 1:
+        return 0
+    role, level = key.split(":", 2)[:2]
+    return zlib.crc32(f"{role}:{level}".encode()) % count
+
+
+def recompute_queue(shard: int) -> str:
+    """The Celery queue of one shard: `recompute` when there is one, else `recompute.<shard>`."""
+    return "recompute" if recompute_shard_count() == 1 else f"recompute.{shard}"
+
+
+def recompute_queues() -> list[str]:
+    """Every recompute queue, for starting workers (`manage.py recompute_queues`) and for /metrics."""
+    return [recompute_queue(shard) for shard in range(recompute_shard_count())]
+
+
+def marks_reshard() -> int:
+    """Give every mark the shard the current MARKET_RECOMPUTE_SHARDS puts it on (after N changed, marks made
+    under the old N would otherwise wait on a queue nobody reads); returns the number moved. The beat sweep
+    runs it; a handful of rows normally, read by key only."""
+    moved = 0
+    wrong: dict[int, list[str]] = {}
+    for key, shard in DirtySegment.objects.values_list("key", "shard").iterator(chunk_size=5000):
+        if (right := recompute_shard(key)) != shard:
+            wrong.setdefault(right, []).append(key)
+    for shard, keys in wrong.items():
+        for start in range(0, len(keys), 1000):
+            moved += DirtySegment.objects.filter(key__in=keys[start : start + 1000]).update(shard=shard)
+    return moved
+
+
+def market_ranges_schedule_drain(*, shards: set[int] | None = None) -> None:
+    """Ask a worker of each of these shards (default: all) to recompute its marked segments once the current
+    transaction commits."""
+    for shard in sorted(range(recompute_shard_count()) if shards is None else shards):
+        if not _drain_already_scheduled(shard):
+            transaction.on_commit(_DrainRequest(shard), robust=True)
+
+
+def _drain_already_scheduled(shard: int) -> bool:
     # Django keeps the pending on-commit hooks of the open transaction in run_on_commit, and drops
     # them on rollback, so this check cannot leave a committed mark without its drain.
-    return any(hook[1] is _enqueue_drain for hook in connection.run_on_commit)
+    return any(isinstance(hook[1], _DrainRequest) and hook[1].shard == shard for hook in connection.run_on_commit)
 
 
 # At most one drain message waits in the queue: a publish sets this flag when it enqueues one, and the
@@ -55,16 +109,24 @@ DRAIN_PENDING_KEY = "jobboard:market-drain-pending"
 DRAIN_PENDING_SECONDS = 10
 
 
-def _enqueue_drain() -> None:
-    from insights.tasks import recompute_dirty_segments_task
+class _DrainRequest:
+    """The on-commit hook that enqueues one shard's drain (an object, so a transaction asks once per shard)."""
 
-    try:
-        if _claim_pending_drain():
-            recompute_dirty_segments_task.delay()
-    except Exception:
-        # The marks are committed; the periodic sweep will recompute them once the broker is back.
-        _release_pending_drain()
-        logger.warning("Could not enqueue a market-range recompute; the sweep will pick it up.", exc_info=True)
+    def __init__(self, shard: int):
+        self.shard = shard
+
+    def __call__(self) -> None:
+        from insights.tasks import recompute_dirty_segments_task
+
+        try:
+            if _claim_pending_drain(self.shard):
+                recompute_dirty_segments_task.apply_async(
+                    kwargs={"shard": self.shard}, queue=recompute_queue(self.shard)
+                )
+        except Exception:
+            # The marks are committed; the periodic sweep will recompute them once the broker is back.
+            _release_pending_drain(self.shard)
+            logger.warning("Could not enqueue a market-range recompute; the sweep will pick it up.", exc_info=True)
 
 
 def _redis():
@@ -75,20 +137,26 @@ def _redis():
     return _redis.client
 
 
-def _claim_pending_drain() -> bool:
+def drain_pending_key(shard: int) -> str:
+    return DRAIN_PENDING_KEY if shard == 0 else f"{DRAIN_PENDING_KEY}:{shard}"
+
+
+def _claim_pending_drain(shard: int) -> bool:
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         return True  # tasks run in-process (or on a broker without this flag): always send
-    return bool(_redis().set(DRAIN_PENDING_KEY, 1, nx=True, ex=DRAIN_PENDING_SECONDS))
+    return bool(_redis().set(drain_pending_key(shard), 1, nx=True, ex=DRAIN_PENDING_SECONDS))
 
 
-def market_ranges_drain_started() -> None:
-    """Called by the drain task before it reads the marks: from now on, a new mark enqueues a new drain."""
-    _release_pending_drain()
+def market_ranges_drain_started(*, shard: int | None = None) -> None:
+    """Called by the drain task before it reads the marks: from now on, a new mark of its shard (or of any
+    shard, for a drain of all) enqueues a new drain."""
+    for each in range(recompute_shard_count()) if shard is None else [shard]:
+        _release_pending_drain(each)
 
 
-def _release_pending_drain() -> None:
+def _release_pending_drain(shard: int) -> None:
     if settings.CELERY_BROKER_URL.startswith("redis"):
         try:
-            _redis().delete(DRAIN_PENDING_KEY)
+            _redis().delete(drain_pending_key(shard))
         except Exception:  # noqa: BLE001 - the flag expires by itself
             logger.warning("Could not clear the pending-drain flag; it expires in %ss.", DRAIN_PENDING_SECONDS)

@@ -197,28 +197,31 @@ def _clear_marks(versions: dict[str, int]) -> None:
         DirtySegment.objects.filter(condition).delete()
 
 
-def market_ranges_recompute_dirty(*, limit: int) -> tuple[int, bool]:
-    """Recompute up to `limit` marked segments, oldest mark first, in one batch.
+def market_ranges_recompute_dirty(*, limit: int, shard: int | None = None) -> tuple[int, bool]:
+    """Recompute up to `limit` marked segments of one shard (or of all), oldest mark first, in one batch.
 
     A burst of changes to one segment leaves one mark, so it costs one recompute. Returns (done,
     more). `more` when this batch made progress and marks remain (further segments, or changes that
     landed during this recompute). A batch that found every segment held by other workers reports no
     more: each holder checks for remaining marks after it commits, so the work is never orphaned.
     """
-    candidates = list(DirtySegment.objects.order_by("marked_at", "key").values_list("key", flat=True)[: 2 * limit])
+    marks = DirtySegment.objects.all() if shard is None else DirtySegment.objects.filter(shard=shard)
+    candidates = list(marks.order_by("marked_at", "key").values_list("key", flat=True)[: 2 * limit])
     done = market_ranges_recompute(keys=candidates, limit=limit)
-    return len(done), bool(done) and DirtySegment.objects.exists()
+    return len(done), bool(done) and marks.exists()
 
 
-def market_ranges_sweep(*, limit: int) -> int:
-    """Drain the marks present now, batch by batch; returns the number of segments recomputed.
+def market_ranges_sweep(*, limit: int, shard: int | None = None) -> int:
+    """Drain the marks of one shard (or of all) present now, batch by batch; returns the number of segments
+    recomputed.
 
     Bounded by the marks present when it starts, so under a steady stream of new changes (each of
     which sends its own drain) it still finishes.
     """
+    marks = DirtySegment.objects.all() if shard is None else DirtySegment.objects.filter(shard=shard)
     total = 0
-    for _ in range(DirtySegment.objects.count() // limit + 1):
-        done, more = market_ranges_recompute_dirty(limit=limit)
+    for _ in range(marks.count() // limit + 1):
+        done, more = market_ranges_recompute_dirty(limit=limit, shard=shard)
         total += done
         if not more:
             break

@@ -304,9 +304,13 @@ class PointCache:
         """Replace the points of the postings and survey records saved since `since`; with `checksums_of`,
         also return those partitions' checksums, read in the same statement (one snapshot, so a publish
         committing meanwhile cannot make the cache and the checksums disagree)."""
-        changed_sql, changed_params = points_sql(
-            now, posting_filter=Q(updated_at__gte=since), record_filter=Q(updated_at__gte=since), identity=True
-        )
+        changed = Q(updated_at__gte=since)
+        if self.partitions:  # only the points of partitions held here (a sharded worker holds about 1/N of them)
+            held = Q(pk__in=[])
+            for role, level in sorted(self.partitions):
+                held |= Q(role_family=role, level=level)
+            changed &= held
+        changed_sql, changed_params = points_sql(now, posting_filter=changed, record_filter=changed, identity=True)
         columns = (
             "role_family, level, country, city, size_band, sector, remote, work_year, contributor, pay, total,"
             " disclosure_key, ident,"

@@ -52,7 +52,8 @@ def _services_or_skip():
 class WorkerProcess:
     """A real `celery worker` (prefork, two children) on the test database and the real broker."""
 
-    def __init__(self, db: dict, log_dir: Path):
+    def __init__(self, db: dict, log_dir: Path, *, queues: str = "recompute,imports,reports,celery",
+                 env: dict | None = None, level: str = "warning"):  # fmt: skip
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log = log_dir / f"{self.name}.log"
         env = {
@@ -66,9 +67,10 @@ class WorkerProcess:
             # the point cache's checksum notices: compare at every batch (production: every minute).
             "MARKET_POINT_CACHE_CHECK_SECONDS": "0",
             "LOG_FORMAT": "json",  # read by the request-id test
+            **(env or {}),
         }
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "recompute,imports,reports,celery", "-c", "2",
-                   "-n", self.name, "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", "2",
+                   "-n", self.name, "-l", level, "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
         with self.log.open("wb") as out:  # a file, not a pipe: a full pipe would stall the worker
             self.process = subprocess.Popen(
                 command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -93,12 +95,13 @@ class WorkerProcess:
                 self.process.wait()
 
 
-def purge_queues():
+def purge_queues(shards: int = 3):
     from insights.services.dirty import DRAIN_PENDING_KEY, _redis
 
-    _redis().delete(DRAIN_PENDING_KEY)  # a flag left by an earlier test would hold back the next drain
+    # A flag left by an earlier test would hold back the next drain (one flag per recompute shard).
+    _redis().delete(DRAIN_PENDING_KEY, *(f"{DRAIN_PENDING_KEY}:{shard}" for shard in range(shards)))
     with celery_app.connection_for_write() as conn:
-        for queue in ("recompute", "imports", "reports", "celery"):
+        for queue in ("recompute", *(f"recompute.{shard}" for shard in range(shards)), "imports", "reports", "celery"):
             try:
                 conn.default_channel.queue_purge(queue)
             except Exception:  # noqa: BLE001 - a queue that does not exist yet has nothing to purge
