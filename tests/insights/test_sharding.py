@@ -108,7 +108,9 @@ def test_after_the_shard_count_changes_the_sweep_moves_marks_to_their_new_shard_
     with override_settings(MARKET_RECOMPUTE_SHARDS=3):
         post_in(PARTITIONS[:6], [CompanyFactory() for _ in range(3)])
     with override_settings(MARKET_RECOMPUTE_SHARDS=2):
-        wrong = [key for key, shard in DirtySegment.objects.values_list("key", "shard") if shard != recompute_shard(key)]
+        wrong = [
+            key for key, shard in DirtySegment.objects.values_list("key", "shard") if shard != recompute_shard(key)
+        ]
         assert wrong  # marks made under three shards, some on shard 2, which no longer exists
         assert marks_reshard() == len(wrong)
         assert all(shard == recompute_shard(key) for key, shard in DirtySegment.objects.values_list("key", "shard"))
