@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ValidationError
@@ -94,7 +95,7 @@ class KeysetPagination:
             if not isinstance(values, list) or len(values) != len(self.fields) or not isinstance(backwards, bool):
                 raise ValueError
             return [_parse(value) for value in values], backwards
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, InvalidOperation):
             raise ValidationError({"cursor": ["Not a cursor this list gave out."]}, code="invalid_cursor") from None
 
     def _encode(self, row, *, backwards: bool) -> str:
@@ -137,19 +138,36 @@ def _flip(name: str) -> str:
 
 
 def _value(value):
-    return {"t": value.isoformat()} if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, float):
+        return {"f": value}  # a search rank: JSON keeps a float exactly
+    return value
 
 
 def _parse(value):
-    if isinstance(value, dict):
-        return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, raw),) = value.items()
+        if kind == "t":
+            return datetime.fromisoformat(raw)
+        if kind == "d" and isinstance(raw, str):
+            parsed = Decimal(raw)
+            if not parsed.is_finite():
+                raise ValueError(raw)
+            return parsed
+        if kind == "f" and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return float(raw)
+        raise ValueError(value)
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         return value
     raise ValueError(value)
 
 
-def paginated_schema(item_serializer):
-    """The OpenAPI shape of a keyset page of `item_serializer` items (one object, not a list of them)."""
+def paginated_schema(item_serializer, extra: dict | None = None):
+    """The OpenAPI shape of a keyset page of `item_serializer` items (one object, not a list of them), with any
+    `extra` fields a list adds."""
     from drf_spectacular.utils import extend_schema_serializer
     from rest_framework import serializers
 
@@ -160,6 +178,7 @@ def paginated_schema(item_serializer):
             required=False, help_text=f"With ?count=true: matching rows, counted up to {COUNT_LIMIT}."
         ),
         "count_is_exact": serializers.BooleanField(required=False, help_text="false: `count` is a lower bound."),
+        **(extra or {}),
         "results": item_serializer(many=True),
     }
     name = f"Paginated{item_serializer.__name__.removesuffix('Serializer')}List"

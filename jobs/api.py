@@ -1,6 +1,6 @@
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -11,19 +11,23 @@ from config.errors import DomainError
 from config.pagination import KeysetPagination, paginated_schema
 from insights.selectors import context_keys_of, salary_contexts_for
 from jobs import services
-from jobs.filters import JobPostingFilter
+from jobs.filters import JobPostingFilter, pay_floor_of
 from jobs.selectors import (
     LIST_ORDERINGS,
     companies_of,
     posting_audit_trail,
     posting_head,
+    postings_facets,
     postings_list,
     postings_visible_to,
+    public_ordering,
 )
 from jobs.serializers import (
     AuditEventSerializer,
     CloseSerializer,
+    FacetValueSerializer,
     JobPostingSerializer,
+    PayFilterSerializer,
     PostingWriteSerializer,
     RejectSerializer,
     posting_representation,
@@ -48,13 +52,26 @@ PAGING = [
 ]
 
 
+JOB_PAGE = paginated_schema(
+    JobPostingSerializer,
+    extra={
+        "pay_filter": PayFilterSerializer(required=False, help_text="With pay_min: how it was compared."),
+        "facets": serializers.DictField(
+            child=FacetValueSerializer(many=True),
+            required=False,
+            help_text="With facets=: for each facet asked, its most common values among the matches and their counts.",
+        ),  # fmt: skip
+    },
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List job postings with their salary context",
         description="Newest first (public), keyset-paged: follow `next`/`previous` (also in the `Link` header). "
         "Public pages carry `ETag` and `Last-Modified` and answer conditional requests with 304.",
         parameters=[SCOPE, CURRENCY, *PAGING],
-        responses={200: paginated_schema(JobPostingSerializer), **error_responses(400, 404)},
+        responses={200: JOB_PAGE, **error_responses(400, 404)},
     ),
     retrieve=extend_schema(
         summary="One job posting with its salary context",
@@ -143,11 +160,26 @@ class JobPostingViewSet(
         scope = self._scope()
 
         def build():
-            paginator = KeysetPagination(LIST_ORDERINGS[scope])
-            postings = paginator.paginate(self.filter_queryset(self.get_queryset()), request)
+            params = request.query_params
+            postings = self.filter_queryset(self.get_queryset())
+            if scope == "public":
+                ordering = public_ordering(
+                    requested=params.get("ordering"), searching=bool(params.get("q", "").strip())
+                )
+            else:
+                ordering = LIST_ORDERINGS[scope]
+            paginator = KeysetPagination(ordering)
+            page = paginator.paginate(postings, request)
             # A list shows each posting against its market; the comparison with peers is the detail page's.
-            represented = self._represent(postings, private=lambda posting: scope != "public", peers=False)
-            return paginator.page(represented)
+            represented = self._represent(page, private=lambda posting: scope != "public", peers=False)
+            body, headers = paginator.page(represented)
+            extra = {}
+            if params.get("pay_min") not in (None, ""):
+                extra["pay_filter"] = {**pay_floor_of(params, params["pay_min"])}
+                extra["pay_filter"]["annual_usd"] = str(extra["pay_filter"]["annual_usd"])
+            if params.get("facets"):
+                extra["facets"] = postings_facets(postings, list(dict.fromkeys(params["facets"].split(","))))
+            return {**{k: v for k, v in body.items() if k != "results"}, **extra, "results": body["results"]}, headers
 
         if scope != "public":
             body, headers = build()

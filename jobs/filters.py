@@ -1,24 +1,200 @@
-import django_filters
+"""The job search's filters (`GET /api/v1/jobs/`). Several values of one filter are any of them
+(`?level=senior&level=staff`); different filters all apply. A value the filter does not know is a 400 naming the
+parameter, never a silently empty list."""
 
-from config.api import CountryFilter
-from jobs.models import EmploymentType, JobPosting, RemotePolicy
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+
+import django_filters
+import pycountry
+from django import forms
+from django.db import connection
+from django.utils import timezone
+from django.utils.text import slugify
+
+from config.api import StrictBooleanFilter
+from insights.regions import COUNTRIES_IN, REGION_NAMES
+from jobs.models import Company, EmploymentType, JobPosting, RemotePolicy
+from jobs.search import postings_matching
+from salaries.money import PERIODS_PER_YEAR, PayPeriod
+from salaries.skills import SKILL_CHOICES
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 
+class MultipleCountryField(forms.MultipleChoiceField):
+    """ISO 3166-1 alpha-2 codes in any case; an unknown code is an error."""
+
+    def to_python(self, value):
+        return [str(code).strip().upper() for code in super().to_python(value)]
+
+    def valid_value(self, value):
+        return len(value) == 2 and pycountry.countries.get(alpha_2=value) is not None
+
+
+class MultipleCompanyField(forms.MultipleChoiceField):
+    """Company slugs; one that names no company is an error (one indexed lookup for all of them)."""
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        known = set(Company.objects.filter(slug__in=value).values_list("slug", flat=True))
+        unknown = [slug for slug in value if slug not in known]
+        if unknown:
+            raise forms.ValidationError(f"No company {', '.join(sorted(unknown))}.", code="invalid_choice")
+
+
+class MultipleCountryFilter(django_filters.MultipleChoiceFilter):
+    field_class = MultipleCountryField
+
+
+class MultipleCompanyFilter(django_filters.MultipleChoiceFilter):
+    field_class = MultipleCompanyField
+
+
+class FacetsFilter(django_filters.BaseCSVFilter, django_filters.ChoiceFilter):
+    """A comma-separated list of facet names, each checked."""
+
+
+ORDERING_NAMES = ("newest", "pay", "relevance")  # jobs.selectors.PUBLIC_ORDERINGS
+FACET_NAMES = (
+    "role",
+    "level",
+    "country",
+    "remote_policy",
+    "employment_type",
+    "size",
+    "sector",
+)  # jobs.selectors.FACETS
+
+
 class JobPostingFilter(django_filters.FilterSet):
-    role = django_filters.ChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
-    level = django_filters.ChoiceFilter(choices=Level.choices)
-    country = CountryFilter()
-    remote_policy = django_filters.ChoiceFilter(choices=RemotePolicy.choices)
-    employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
-    company = django_filters.CharFilter(field_name="company__slug", help_text="Company slug")
-    size = django_filters.ChoiceFilter(field_name="company__size_band", choices=SizeBand.choices)
-    sector = django_filters.ChoiceFilter(field_name="company__sector", choices=Sector.choices)
+    role = django_filters.MultipleChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices)
+    country = MultipleCountryFilter(help_text="ISO 3166-1 alpha-2 country code, e.g. DE (several: any of them)")
+    region = django_filters.MultipleChoiceFilter(
+        choices=list(REGION_NAMES.items()), method="filter_region", help_text="A world region: its countries"
+    )
+    city = django_filters.CharFilter(method="filter_city", help_text="A city's name (Berlin, new-york)")
+    remote_policy = django_filters.MultipleChoiceFilter(choices=RemotePolicy.choices)
+    remote = StrictBooleanFilter(method="filter_remote", help_text="true: remote postings only; false: none of them")
+    employment_type = django_filters.MultipleChoiceFilter(choices=EmploymentType.choices)
+    company = MultipleCompanyFilter(field_name="company__slug", help_text="Company slug (several: any of them)")
+    size = django_filters.MultipleChoiceFilter(field_name="company__size_band", choices=SizeBand.choices)
+    sector = django_filters.MultipleChoiceFilter(field_name="company__sector", choices=Sector.choices)
+    skill = django_filters.MultipleChoiceFilter(
+        choices=SKILL_CHOICES, method="filter_skills", help_text="A skill (salaries.skills); several: all of them"
+    )
+    posted_since = django_filters.DateFilter(method="filter_posted_since", help_text="Published on or after this day")
     min_annual_usd = django_filters.NumberFilter(
         field_name="salary_max_usd", lookup_expr="gte", help_text="Postings whose annual USD range reaches this amount"
     )
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", help_text="Words in the title")
+    pay_min = django_filters.NumberFilter(
+        method="filter_pay_min",
+        help_text="Postings whose range reaches this pay, in `currency` (default USD) a `period` (default YEAR), "
+        "compared on annual USD at today's rate (the response's `pay_filter` says which)",
+    )
+    period = django_filters.ChoiceFilter(choices=PayPeriod.choices, method="filter_nothing", help_text="For pay_min")
+    q = django_filters.CharFilter(
+        method="filter_text",
+        help_text="Full-text search over title, skills, company and description (PostgreSQL: stemmed, ranked, "
+        '"quoted phrases", -excluded words)',
+    )
+
+    ordering = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in ORDERING_NAMES], method="filter_nothing",
+        help_text="newest (default), pay (highest annual USD midpoint first) or relevance (best match; the default "
+        "with q)",
+    )  # fmt: skip
+    facets = FacetsFilter(
+        choices=[(name, name) for name in FACET_NAMES], method="filter_nothing",
+        help_text=f"Comma-separated: count the matches by each of {', '.join(FACET_NAMES)}",
+    )  # fmt: skip
 
     class Meta:
         model = JobPosting
         fields = []
+
+    def filter_queryset(self, queryset):
+        if (
+            self.form.cleaned_data.get("ordering") == "relevance"
+            and not (self.form.cleaned_data.get("q") or "").strip()
+        ):
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"ordering": ["relevance needs a search (q)."]}, code="invalid")
+        return super().filter_queryset(queryset)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_pay_min
+
+    def filter_region(self, queryset, name, value):
+        countries = sorted(set().union(*(COUNTRIES_IN[region] for region in value)))
+        return queryset.filter(country__in=countries)
+
+    def filter_city(self, queryset, name, value):
+        from rest_framework.exceptions import ValidationError
+
+        slug = slugify(value)
+        if not slug:
+            raise ValidationError({"city": ["Give a city's name."]}, code="invalid")
+        return queryset.filter(city_slug=slug)
+
+    def filter_remote(self, queryset, name, value):
+        if value is None:
+            return queryset
+        remote = {"remote_policy": RemotePolicy.REMOTE}
+        return queryset.filter(**remote) if value else queryset.exclude(**remote)
+
+    def filter_skills(self, queryset, name, value):
+        for slug in value:
+            if connection.vendor == "postgresql":
+                queryset = queryset.filter(skills__contains=[slug])  # jsonb @>, one GIN-able containment test
+            else:
+                queryset = queryset.filter(skills__icontains=f'"{slug}"')
+        return queryset
+
+    def filter_posted_since(self, queryset, name, value):
+        return queryset.filter(published_at__gte=timezone.make_aware(datetime.combine(value, time.min)))
+
+    def filter_pay_min(self, queryset, name, value):
+        floor = pay_floor_of(self.data, value)
+        return queryset.filter(salary_max_usd__gte=floor["annual_usd"])
+
+    def filter_text(self, queryset, name, value):
+        return postings_matching(queryset, value, ranked=self.data.get("ordering", "") in ("", "relevance"))
+
+
+def pay_floor_of(params, amount) -> dict:
+    """`pay_min` in its currency and period as annual USD at today's rate, with what was used (shown in the
+    response so a reader knows the comparison). Errors name the parameter."""
+    from rest_framework.exceptions import ValidationError
+
+    from config.errors import DomainError
+    from salaries.money import money, rate_on, to_usd
+
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        raise ValidationError({"pay_min": ["A number."]}, code="invalid") from None
+    if amount < 0 or amount >= Decimal("1e12"):
+        raise ValidationError({"pay_min": ["From 0 to under a trillion."]}, code="out_of_range")
+    currency = (params.get("currency") or "USD").upper()
+    period = params.get("period") or PayPeriod.YEAR
+    if period not in PERIODS_PER_YEAR:
+        raise ValidationError({"period": [f"One of {', '.join(PERIODS_PER_YEAR)}."]}, code="invalid_choice")
+    try:
+        rate = rate_on(currency, timezone.now().date())
+    except DomainError as error:
+        raise ValidationError({"currency": [error.message]}, code=error.code) from error
+    annual = amount * PERIODS_PER_YEAR[period]
+    return {
+        "pay_min": str(money(amount)),
+        "currency": currency,
+        "period": period,
+        "annual": str(money(annual)),
+        "annual_usd": money(to_usd(annual, rate)),
+        "rate_to_usd": str(rate.rate_to_usd),
+        "rate_date": rate.date.isoformat() if rate.date else None,
+        "rate_source": rate.source,
+        "compared_on": "each posting's annual USD maximum (salary_max_usd), converted when it was saved",
+    }

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -175,6 +176,9 @@ class JobPosting(models.Model):
     sign_on_bonus = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     benefits = models.TextField(blank=True, help_text="A general description of benefits and other compensation.")
     skills = models.JSONField(default=list, blank=True, help_text="Skill slugs (salaries.skills), in vocabulary order.")
+    # Full-text search (PostgreSQL): written by the services from the title, skills, company name and description
+    # (jobs.search); a GIN index serves it. Unused on SQLite.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     skills_from_employer = models.BooleanField(
         default=False, help_text="The employer set the skills; otherwise they are read from the title and description."
     )
@@ -233,6 +237,8 @@ class JobPosting(models.Model):
             # The admin: the moderation queue (oldest submission first) and the posting list filtered by status.
             models.Index(fields=["status", "submitted_at"], name="posting_queue"),
             models.Index(fields=["status", "-published_at", "-id"], name="posting_status_order"),
+            # The public list sorted by pay (`?ordering=pay`), walked in keyset order (jobs.selectors).
+            models.Index(fields=["status", "-salary_mid_usd", "-id"], name="posting_pay_order"),
         ]
 
     def __str__(self):

@@ -15,6 +15,40 @@ def companies_of(user) -> QuerySet:
 
 # How each list scope is ordered, for keyset paging (each ends in the id, so it is a total order).
 LIST_ORDERINGS = {"public": ("-published_at", "-id"), "mine": ("-created_at", "-id"), "review": ("submitted_at", "id")}
+# What a candidate may sort the public list by (`?ordering=`): newest first (the default without a search), highest
+# pay (the annual USD midpoint), best match (the default with `q`; PostgreSQL's rank, newest on SQLite).
+PUBLIC_ORDERINGS = {
+    "newest": ("-published_at", "-id"),
+    "pay": ("-salary_mid_usd", "-id"),
+    "relevance": ("-rank", "-id"),
+}
+# Facet counts a list may ask for (`?facets=level,country`): the posting field each counts by.
+FACETS = {"role": "role_family", "level": "level", "country": "country", "remote_policy": "remote_policy",
+          "employment_type": "employment_type", "size": "company__size_band", "sector": "company__sector"}  # fmt: skip
+FACET_VALUES = 30  # the most common values of each facet
+
+
+def public_ordering(*, requested: str | None, searching: bool) -> tuple[str, ...]:
+    """The keyset ordering of the public list; a search on SQLite cannot rank, so best match is newest there."""
+    from django.db import connection
+
+    name = requested or ("relevance" if searching else "newest")
+    if name == "relevance" and not (searching and connection.vendor == "postgresql"):
+        name = "newest"
+    return PUBLIC_ORDERINGS[name]
+
+
+def postings_facets(queryset: QuerySet, names: list[str]) -> dict[str, list[dict]]:
+    """Count the matching postings by each facet: one grouped query per facet, its FACET_VALUES most common
+    values. Posting counts are public (every counted posting is listed); no pay figure is given per facet."""
+    from django.db.models import Count
+
+    facets = {}
+    for name in names:
+        field = FACETS[name]
+        rows = queryset.order_by().values(field).annotate(n=Count("id")).order_by("-n", field)[:FACET_VALUES]
+        facets[name] = [{"value": row[field], "count": row["n"]} for row in rows]
+    return facets
 
 
 def postings_visible_to(*, user, now=None) -> QuerySet:

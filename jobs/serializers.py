@@ -376,3 +376,22 @@ class AuditEventSerializer(serializers.Serializer):
         help_text="Field → [before, after].",
     )
     note = serializers.CharField(allow_blank=True)
+
+
+class PayFilterSerializer(serializers.Serializer):
+    """How `pay_min` was compared: the amount as asked, as a year, and in USD at the rate used."""
+
+    pay_min = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
+    currency = serializers.CharField()
+    period = serializers.CharField()
+    annual = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
+    annual_usd = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
+    rate_to_usd = serializers.CharField(help_text="USD per unit of the currency.")
+    rate_date = serializers.DateField(allow_null=True)
+    rate_source = serializers.CharField()
+    compared_on = serializers.CharField()
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()

@@ -21,6 +21,7 @@ from insights.segments import segments_for, segments_for_posting
 from insights.services import segments_mark_dirty
 from jobs.audit import audit_event, audit_record, changes_between, fields_of
 from jobs.models import ActorRole, AuditAction, AuditEvent, Company, JobPosting, PostingStatus
+from jobs.search import postings_search_refresh
 from jobs.transparency import check_submittable
 from salaries.compensation import Package, TotalCompensation, total_compensation
 from salaries.money import annualise, check_plausible_annual_usd, money, rate_on, to_usd
@@ -57,6 +58,10 @@ CONTENT_FIELDS = {
     "benefits",
     "skills",
 } | PAY_FIELDS
+
+
+# The text a posting is found by (jobs.search): an edit to one of these rewrites its search vector.
+SEARCHED_FIELDS = {"title", "description", "skills"}
 
 
 def user_is_moderator(user) -> bool:
@@ -244,6 +249,8 @@ def company_save(*, company: Company, user=None) -> Company:
                 before, audited = (stored.size_band, stored.sector), fields_of(stored, COMPANY_AUDITED)
         company.save()
         changes = changes_between(audited, fields_of(company, COMPANY_AUDITED))
+        if "name" in changes:  # its name is in its postings' search vectors
+            postings_search_refresh(company_id=company.pk)
         if changes:
             audit_record(
                 action=AuditAction.COMPANY_CHANGED if audited else AuditAction.COMPANY_CREATED, obj=company,
@@ -291,6 +298,7 @@ def posting_create(*, company: Company, user, data: dict, expiry_reason: str = "
     _check_unique_ref(posting)
     with transaction.atomic():
         posting.save()
+        postings_search_refresh(ids=[posting.pk])
         audit_record(action=AuditAction.POSTING_CREATED, obj=posting, actor=user, company_id=posting.company_id)
     return posting
 
@@ -349,6 +357,8 @@ def posting_update(*, posting: JobPosting, user, data: dict, expiry_reason: str 
             # Back to review; it keeps its publication date and expiry for when it is approved again.
             posting.status, posting.submitted_at = S.PENDING_REVIEW, now
         posting.save()
+        if changed & SEARCHED_FIELDS:
+            postings_search_refresh(ids=[posting.pk])
         if changed:
             segments_mark_dirty(keys=before | _visible_keys(posting, now))
             changes = changes_between(audited, fields_of(posting, AUDITED_FIELDS))
