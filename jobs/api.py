@@ -9,7 +9,7 @@ from config.api import error_responses
 from config.conditional import conditional, posting_validators
 from config.errors import DomainError
 from config.pagination import KeysetPagination, paginated_schema
-from insights.selectors import context_keys_of, salary_contexts_for
+from insights.selectors import context_keys_of
 from jobs import services
 from jobs.filters import JobPostingFilter, pay_floor_of
 from jobs.selectors import (
@@ -30,9 +30,8 @@ from jobs.serializers import (
     PayFilterSerializer,
     PostingWriteSerializer,
     RejectSerializer,
-    posting_representation,
+    postings_represented,
 )
-from jobs.transparency import active_rules, benchmarks_for, posting_feedback
 from salaries.money import rate_on
 
 CURRENCY = OpenApiParameter(
@@ -128,26 +127,7 @@ class JobPostingViewSet(
             raise ValidationError({"currency": [error.message]}, code=error.code) from error
 
     def _represent(self, postings: list, *, private, peers: bool) -> list[dict]:
-        """Each posting with its salary context: a constant number of queries whatever the number of postings."""
-        requested = self._requested_rate()
-        companies = {posting.company_id: posting.company for posting in postings}
-        today = timezone.now().date()
-        contexts = salary_contexts_for(
-            postings=postings, today=today, requested=requested, companies=companies, peers=peers
-        )
-        shown_privately = {posting.pk: private(posting) for posting in postings}
-        members = [posting for posting in postings if shown_privately[posting.pk]]
-        rules = active_rules(today) if members else []  # one query, for members only
-        benchmarks = benchmarks_for(members)  # one query, for members only
-        return [
-            posting_representation(
-                posting, company=companies[posting.company_id], salary_context=contexts[posting.pk],
-                requested=requested, private=shown_privately[posting.pk],
-                feedback=posting_feedback(posting, companies[posting.company_id], rules, benchmarks)
-                if shown_privately[posting.pk] else None,
-            )
-            for posting in postings
-        ]  # fmt: skip
+        return postings_represented(postings, requested=self._requested_rate(), private=private, peers=peers)
 
     def _sees_private(self, posting) -> bool:
         user = self.request.user

@@ -395,3 +395,31 @@ class PayFilterSerializer(serializers.Serializer):
 class FacetValueSerializer(serializers.Serializer):
     value = serializers.CharField(allow_null=True)
     count = serializers.IntegerField()
+
+
+def postings_represented(postings: list, *, requested, private, peers: bool) -> list[dict]:
+    """Each posting as the API and the pages show it, with its salary context: a constant number of queries
+    whatever the number of postings. `private(posting)`: whether the viewer sees its private fields and feedback."""
+    from django.utils import timezone
+
+    from insights.selectors import salary_contexts_for
+    from jobs.transparency import active_rules, benchmarks_for, posting_feedback
+
+    companies = {posting.company_id: posting.company for posting in postings}
+    today = timezone.now().date()
+    contexts = salary_contexts_for(
+        postings=postings, today=today, requested=requested, companies=companies, peers=peers
+    )
+    shown_privately = {posting.pk: private(posting) for posting in postings}
+    members = [posting for posting in postings if shown_privately[posting.pk]]
+    rules = active_rules(today) if members else []  # one query, for members only
+    benchmarks = benchmarks_for(members)  # one query, for members only
+    return [
+        posting_representation(
+            posting, company=companies[posting.company_id], salary_context=contexts[posting.pk],
+            requested=requested, private=shown_privately[posting.pk],
+            feedback=posting_feedback(posting, companies[posting.company_id], rules, benchmarks)
+            if shown_privately[posting.pk] else None,
+        )
+        for posting in postings
+    ]  # fmt: skip
