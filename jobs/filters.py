@@ -40,7 +40,9 @@ class MultipleCompanyField(forms.MultipleChoiceField):
         known = set(Company.objects.filter(slug__in=value).values_list("slug", flat=True))
         unknown = [slug for slug in value if slug not in known]
         if unknown:
-            raise forms.ValidationError(f"No company {', '.join(sorted(unknown))}.", code="invalid_choice")
+            # The slugs go in as a parameter: the message is %-formatted later (django-filter), and a slug may hold "%".
+            named = ", ".join(sorted(unknown))
+            raise forms.ValidationError("No company %(slugs)s.", code="invalid_choice", params={"slugs": named[:200]})
 
 
 class MultipleCountryFilter(django_filters.MultipleChoiceFilter):
