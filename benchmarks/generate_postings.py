@@ -637,6 +637,7 @@ def _decimal(value: float, places: int = 0) -> Decimal | None:
     return Decimal(round(value * 10**places)).scaleb(-places) if places else Decimal(int(value))
 
 
+DERIVED_FIELDS = {"search_vector"}  # written from the other columns after the load (jobs.search)
 POSTING_FIELDS = [
     "id", "company_id", "created_by_id", "source_ref", "title", "description", "role_family", "level",
     "employment_type", "city", "city_slug", "country", "remote_policy", "salary_min", "salary_max",
@@ -718,10 +719,11 @@ def generate(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from jobs.models import JobPosting
+    from jobs.search import postings_search_refresh
 
     if connection.vendor != "postgresql":
         raise RuntimeError("generate_postings writes with PostgreSQL COPY: point DATABASE_URL at PostgreSQL.")
-    columns = [f.column for f in JobPosting._meta.concrete_fields]
+    columns = [f.column for f in JobPosting._meta.concrete_fields if f.column not in DERIVED_FIELDS]
     if sorted(columns) != sorted(POSTING_FIELDS):
         raise RuntimeError(f"jobs_jobposting columns changed: {sorted(set(columns) ^ set(POSTING_FIELDS))}")
 
@@ -764,6 +766,8 @@ def generate(
                 progress.advance(bar, size)
                 if not interactive:
                     print(f"  {start + size:,} / {n_postings:,} postings ({time.perf_counter() - started:.1f} s)")
+        if n_postings:
+            postings_search_refresh(from_id=first_id)  # the services keep it; a bulk load writes it once at the end
     loaded = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE jobs_company")

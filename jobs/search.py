@@ -25,9 +25,12 @@ VECTOR_SQL = (
 )
 
 
-def postings_search_refresh(*, ids: list[int] | None = None, company_id: int | None = None) -> int:
-    """Rewrite the search vector of these postings (or of one company's, or all), in the caller's transaction.
-    PostgreSQL only (a no-op on SQLite, which searches the columns themselves); returns the rows written."""
+def postings_search_refresh(
+    *, ids: list[int] | None = None, company_id: int | None = None, from_id: int | None = None
+) -> int:
+    """Rewrite the search vector of these postings (or of one company's, or those from id `from_id` on, as a bulk
+    load adds them, or all), in the caller's transaction. PostgreSQL only (a no-op on SQLite, which searches the
+    columns themselves); returns the rows written."""
     if connection.vendor != "postgresql":
         return 0
     condition, params = "", []
@@ -37,6 +40,8 @@ def postings_search_refresh(*, ids: list[int] | None = None, company_id: int | N
         condition, params = " AND p.id = ANY(%s)", [list(ids)]
     elif company_id is not None:
         condition, params = " AND p.company_id = %s", [company_id]
+    elif from_id is not None:
+        condition, params = " AND p.id >= %s", [from_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE jobs_jobposting p SET search_vector = {VECTOR_SQL} FROM jobs_company c "
