@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -24,6 +25,9 @@ from insights.api import (
 )
 from insights.views import report_csv_download, report_page
 from jobs.api import JobPostingViewSet
+from jobs.feeds import JobsAtomFeed, JobsFeed
+from jobs.sitemaps import SITEMAPS
+from jobs.views import job_detail, job_list, robots_txt
 from salaries.api import (
     BenchmarkList,
     BenchmarkReleaseChanges,
@@ -74,6 +78,19 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", job_list, name="home"),
+    path("jobs/", job_list, name="job-list"),
+    path("jobs/<int:pk>/", job_detail, name="job-page"),
+    path("jobs/feed/rss/", JobsFeed(), name="jobs-feed-rss"),
+    path("jobs/feed/atom/", JobsAtomFeed(), name="jobs-feed-atom"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),  # fmt: skip
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("admin/login/", throttled_login(admin.site.login), name="admin-login"),

@@ -1,5 +1,5 @@
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -12,6 +12,7 @@ from config.pagination import KeysetPagination, paginated_schema
 from insights.selectors import context_keys_of
 from jobs import services
 from jobs.filters import JobPostingFilter, pay_floor_of
+from jobs.jsonld import posting_jsonld
 from jobs.selectors import (
     LIST_ORDERINGS,
     companies_of,
@@ -101,7 +102,7 @@ class JobPostingViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve"):
+        if self.action in ("list", "retrieve", "jsonld"):
             return [permissions.AllowAny()]
         return [permissions.IsAuthenticated()]
 
@@ -286,6 +287,25 @@ class JobPostingViewSet(
             posting=self.get_object(), moderator=request.user, reason=serializer.validated_data["reason"]
         )
         return self._render(self.get_queryset().get(pk=posting.pk))
+
+    @extend_schema(
+        summary="A published posting as schema.org JobPosting JSON-LD",
+        description="What its page embeds for search engines: Google's required and recommended fields, and "
+        "baseSalary from the employer's posted pay only (never a market figure or an estimate).",
+        responses={
+            (200, "application/ld+json"): inline_serializer("JobPostingJsonLd", {"@type": serializers.CharField()}),
+            **error_responses(404),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="jsonld")
+    def jsonld(self, request, pk=None):
+        posting = postings_list(user=None, scope="public").filter(pk=pk).first() if str(pk).isdigit() else None
+        if posting is None:
+            raise NotFound("No such published posting.")
+        base_url = request.build_absolute_uri("/")[:-1]
+        return Response(
+            posting_jsonld(posting, company=posting.company, base_url=base_url), content_type="application/ld+json"
+        )
 
     @extend_schema(
         summary="The posting's audit trail (its company's members and moderators)",

@@ -1,0 +1,153 @@
+"""What the candidate pages show of a posting, in words and geometry: the salary bar against the market's
+p25–p75, the segment it was compared with and the provenance of that comparison. Everything here reads the
+posting's API representation (jobs.serializers.postings_represented), so the pages and the API say the same."""
+
+from decimal import Decimal
+
+import pycountry
+
+from insights.regions import REGION_NAMES
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
+
+WINDOW_WORDS = {"12m": "last 12 months", "all": "all time"}
+SOURCE_WORDS = {
+    "employer_posted": "pay posted by employers on this board",
+    "survey_observation": "imported salary surveys",
+}
+CONFIDENCE_WORDS = {"high": "high", "medium": "medium", "low": "low"}
+LABEL_WORDS = {
+    "below": "below the middle half of the market (under its 25th percentile)",
+    "within": "within the middle half of the market (25th to 75th percentile)",
+    "above": "above the middle half of the market (over its 75th percentile)",
+}
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return getattr(country, "common_name", None) or getattr(country, "name", None) or code
+
+
+def place_words(segment: dict) -> str:
+    scope, place = segment["scope"], segment["place"] or ""
+    if scope == "city":
+        code, _, city = place.partition(".")
+        return f"{city.replace('-', ' ').title()}, {country_name(code)}"
+    if scope == "country":
+        return country_name(place)
+    if scope == "region":
+        return REGION_NAMES.get(place, place)
+    return "worldwide"
+
+
+def segment_words(segment: dict) -> str:
+    """'senior machine learning engineers in Germany, at startups, last 12 months'."""
+    role = RoleFamily(segment["role_family"]).label if segment["role_family"] in RoleFamily.values else ""
+    level = Level(segment["level"]).label.split(" (")[0] if segment["level"] in Level.values else segment["level"]
+    place = place_words(segment)
+    words = [f"{level.lower()} {role.lower()}s {place if segment['scope'] == 'world' else 'in ' + place}"]
+    if segment.get("size_band"):
+        words.append(f"at {SizeBand(segment['size_band']).label.lower()} companies")
+    if segment.get("sector"):
+        words.append(f"in {Sector(segment['sector']).label.split(' (')[0].lower()}")
+    if segment.get("remote"):
+        words.append("remote only")
+    words.append(WINDOW_WORDS.get(segment["window"], segment["window"]))
+    return ", ".join(words)
+
+
+def provenance_words(context: dict) -> str:
+    """Where the market figure a posting is compared with comes from, how many data points and how fresh."""
+    provenance = context["provenance"]
+    sources = " and ".join(SOURCE_WORDS.get(kind, kind) for kind in provenance.get("sources") or []) or "no source"
+    as_of = context["as_of"]
+    when = as_of.strftime("%Y-%m-%d %H:%M UTC") if as_of else "never"
+    return (
+        f"Computed by this board from {context['sample_size']} data points ({sources}) from "
+        f"{context['company_count']} companies, on {when}. Confidence {CONFIDENCE_WORDS.get(context['confidence'], context['confidence'])}. "
+        "Every published figure carries a little noise and is rounded to 100 USD, so that no one's pay can be "
+        "worked out from it; ranges with too few data points are not published at all."
+    )
+
+
+def _percent(value: Decimal, low: Decimal, high: Decimal) -> float:
+    return round(float((value - low) / (high - low) * 100), 2) if high > low else 50.0
+
+
+def _bar_figures(posting: dict) -> tuple[dict, tuple[Decimal, Decimal, Decimal]] | None:
+    context = posting["salary_context"]
+    if context["status"] != "ok":
+        return None
+    market = context["market_usd"]
+    figures = {name: Decimal(str(market[name])) for name in ("p10", "p25", "p50", "p75", "p90") if market.get(name)}
+    if not {"p25", "p50", "p75"} <= figures.keys():
+        return None
+    pay = posting["pay"]["annual_usd"]
+    return figures, tuple(Decimal(str(pay[name])) for name in ("min", "max", "midpoint"))
+
+
+def bar_scale(postings: list[dict]) -> tuple[Decimal, Decimal] | None:
+    """One scale for every bar of a page (so that bars can be compared down a list): from the lowest figure any
+    of them shows to the highest, with a margin."""
+    values = []
+    for posting in postings:
+        if shown := _bar_figures(posting):
+            figures, pay = shown
+            values.extend([*figures.values(), *pay])
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    margin = (high - low) * Decimal("0.05") or Decimal(1)
+    return low - margin, high + margin
+
+
+def salary_bar(posting: dict, scale: tuple[Decimal, Decimal] | None = None) -> dict | None:
+    """Where a posting's annual pay (its range and midpoint) sits against its market's p10–p90 and p25–p75, as
+    percentages of `scale` (by default its own), with the sentence that says the same for screen readers. None
+    when the posting's market is not published (its context then says why)."""
+    shown = _bar_figures(posting)
+    if shown is None:
+        return None
+    figures, (low_pay, high_pay, mid) = shown
+    low, high = scale or bar_scale([posting])
+    context = posting["salary_context"]
+    position = context["position"]
+    percentile = position["midpoint_percentile"]
+    clamped = position["percentile_clamped"]
+    outer_low, outer_high = figures.get("p10", figures["p25"]), figures.get("p90", figures["p75"])
+    return {
+        "whisker_left": _percent(outer_low, low, high),
+        "whisker_right": _percent(outer_high, low, high),
+        "band_left": _percent(figures["p25"], low, high),
+        "band_width": _percent(figures["p75"], low, high) - _percent(figures["p25"], low, high),
+        "median": _percent(figures["p50"], low, high),
+        "pay_left": _percent(low_pay, low, high),
+        "pay_width": max(_percent(high_pay, low, high) - _percent(low_pay, low, high), 0.6),
+        "marker": _percent(mid, low, high),
+        "label": position["label"],
+        "percentile": percentile,
+        "ordinal": ordinal(percentile),
+        "clamped": clamped,
+        "sentence": (
+            f"Pay midpoint {mid:,.0f} USD a year is {(position['label'] if clamped else 'at')} the "
+            f"{ordinal(percentile)} percentile of {segment_words(context['segment'])}: {LABEL_WORDS[position['label']]}. "
+            f"Market p25–p75: {figures['p25']:,.0f}–{figures['p75']:,.0f} USD, median {figures['p50']:,.0f} USD."
+        ),
+    }
+
+
+def ordinal(value) -> str:
+    """62.4 → '62nd'."""
+    number = int(Decimal(value).to_integral_value())
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def insufficient_words(context: dict) -> str:
+    reason = context.get("withheld_reason") or "no data"
+    if reason == "no data":
+        reason = "no pay has been posted or surveyed for it yet"
+    return (
+        f"Not enough data to compare this pay with its market ({segment_words(context['segment'])}): {reason}. "
+        "A market range is shown only when it rests on at least 5 data points from at least 3 companies, none "
+        "supplying more than half."
+    )

@@ -1,0 +1,190 @@
+"""Pages for candidates, server-rendered and usable without JavaScript: the job search (`/` and `/jobs/`) and a
+job's page (`/jobs/<id>/`), plus robots.txt. They run the API's own selectors, filters, pagination and
+representation, so a page costs the same constant number of queries as the API list or detail."""
+
+import json
+
+import nh3
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_safe
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from config.errors import DomainError
+from config.pagination import KeysetPagination
+from insights.regions import REGION_NAMES
+from jobs.filters import JobPostingFilter, pay_floor_of
+from jobs.jsonld import posting_jsonld
+from jobs.models import EmploymentType, RemotePolicy
+from jobs.pages import bar_scale, insufficient_words, provenance_words, salary_bar, segment_words
+from jobs.selectors import postings_list, public_ordering
+from jobs.serializers import postings_represented
+from salaries.money import PayPeriod, rate_on
+from salaries.skills import SKILL_CHOICES
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
+
+PAGE_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "SGD", "INR", "JPY")
+ORDERING_CHOICES = (("newest", "Newest"), ("pay", "Highest pay"), ("relevance", "Best match (with a search)"))
+
+
+def _cleaned_params(request):
+    """The query without blank values: a form submits every field, filled in or not (the API itself calls
+    `remote=` an error; a page leaves a blank field out, as if not given)."""
+    params = request.GET.copy()
+    for name in list(params):
+        values = [value for value in params.getlist(name) if value.strip()]
+        if values:
+            params.setlist(name, values)
+        else:
+            del params[name]
+    return params
+
+
+def _errors_of(detail) -> list[dict]:
+    if isinstance(detail, dict):
+        return [{"field": field, "message": " ".join(str(m) for m in messages)} for field, messages in detail.items()]
+    return [{"field": None, "message": " ".join(str(m) for m in detail)}]
+
+
+def _requested_rate(params):
+    code = params.get("currency")
+    if not code or code == "USD":
+        return None
+    return rate_on(code, timezone.now().date())
+
+
+@require_safe
+def job_list(request):
+    """The search form and a page of results, each with its pay against its market."""
+    params = _cleaned_params(request)
+    request.GET = params  # the pagination's links and the filter read the cleaned query
+    request.META["QUERY_STRING"] = params.urlencode()
+    drf_request = Request(request)
+    errors, results, paginator, pay_filter = [], [], None, None
+    filterset = JobPostingFilter(data=params, queryset=postings_list(user=None, scope="public"), request=drf_request)
+    try:
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        postings = filterset.qs
+        ordering = public_ordering(requested=params.get("ordering"), searching=bool(params.get("q", "").strip()))
+        paginator = KeysetPagination(ordering)
+        page = paginator.paginate(postings, drf_request)
+        requested = _requested_rate(params)
+        if params.get("pay_min"):
+            pay_filter = pay_floor_of(params, params["pay_min"])
+        results = postings_represented(page, requested=requested, private=lambda _: False, peers=False)
+    except ValidationError as error:
+        errors = _errors_of(error.detail)
+    except DomainError as error:
+        errors = [{"field": "currency", "message": error.message}]
+    following, previous = paginator.links() if paginator and not errors else (None, None)
+    context = {
+        "params": params,
+        "selected": {name: params.getlist(name) for name in params},
+        "errors": errors,
+        "results": _listed(results),
+        "next_url": following,
+        "previous_url": previous,
+        "pay_filter": pay_filter,
+        "choices": _form_choices(),
+        "is_home": request.path == "/",
+        "feed_query": params.urlencode(),
+    }
+    return render(request, "jobs/list.html", context, status=400 if errors else 200)
+
+
+def _listed(postings: list[dict]) -> list[dict]:
+    scale = bar_scale(postings)
+    return [
+        {
+            **posting,
+            "bar": salary_bar(posting, scale),
+            "insufficient": insufficient_words(posting["salary_context"])
+            if posting["salary_context"]["status"] != "ok"
+            else None,
+        }
+        for posting in postings
+    ]
+
+
+def _form_choices() -> dict:
+    return {
+        "role": RoleFamily.choices,
+        "level": Level.choices,
+        "region": list(REGION_NAMES.items()),
+        "remote_policy": RemotePolicy.choices,
+        "employment_type": EmploymentType.choices,
+        "size": SizeBand.choices,
+        "sector": Sector.choices,
+        "skill": SKILL_CHOICES,
+        "currency": [(code, code) for code in PAGE_CURRENCIES],
+        "period": PayPeriod.choices,
+        "ordering": ORDERING_CHOICES,
+    }
+
+
+@require_safe
+def job_detail(request, pk: int):
+    """One visible posting with its pay, total compensation, its market and peers, and its JSON-LD."""
+    posting = postings_list(user=None, scope="public").filter(pk=pk).first()
+    if posting is None:
+        raise Http404("No such job, or it is no longer open.")
+    params = _cleaned_params(request)
+    try:
+        requested = _requested_rate(params)
+    except DomainError:
+        requested = None
+    shown = postings_represented([posting], requested=requested, private=lambda _: False, peers=True)[0]
+    context = shown["salary_context"]
+    peers = []
+    for name, peer in (context.get("peers") or {}).items():
+        peers.append({
+            "name": {"size_band": "Companies of its size", "sector": "Companies in its sector"}.get(name, name),
+            "segment": segment_words(peer["segment"]),
+            "peer": peer,
+        })  # fmt: skip
+    base_url = request.build_absolute_uri("/")[:-1]
+    page = {
+        "posting": shown,
+        "bar": salary_bar(shown),
+        "context": context,
+        "segment": segment_words(context["segment"]),
+        "provenance": provenance_words(context) if context["status"] == "ok" else None,
+        "insufficient": insufficient_words(context) if context["status"] != "ok" else None,
+        "peers": peers,
+        "jsonld": jsonld_script(posting_jsonld(posting, company=posting.company, base_url=base_url)),
+        "canonical": f"{base_url}{reverse('job-page', args=[posting.pk])}",
+        # Cleaned when it was saved (jobs.services); cleaned again here, since an admin or an import could
+        # have written it another way.
+        "description_html": mark_safe(nh3.clean(shown["description"] or "")),  # noqa: S308 - sanitised
+        "choices": _form_choices(),
+    }
+    return render(request, "jobs/detail.html", page)
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def jsonld_script(data: dict) -> str:
+    """A `<script type="application/ld+json">` element holding `data`, escaped so that no value can end the
+    element or open another (the same escaping as Django's json_script, which only writes application/json)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 - escaped above
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Allow: /",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
