@@ -36,6 +36,7 @@ demo-reset: $(STAMP)
 
 run: demo
 	@echo ""
+	@echo "  Jobs:      http://$(HOST):$(PORT)/ (search, job pages, feeds at /jobs/feed/rss/)"
 	@echo "  API:       http://$(HOST):$(PORT)/api/v1/"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/"

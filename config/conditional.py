@@ -81,12 +81,16 @@ def render_json(data) -> bytes:
     return orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z)
 
 
-def conditional(request, *, variant: str, build, validators: tuple[str, datetime | None] | None = None) -> HttpResponse:
+def conditional(
+    request, *, variant: str, build, validators: tuple[str, datetime | None] | None = None,
+    render=render_json, content_type: str = "application/json",
+) -> HttpResponse:  # fmt: skip
     """Answer 304 when the client's copy is current; else the page kept for this validator, or `build()`'s.
 
     `variant` names everything besides the data that shapes the response (the path and query, who asks);
-    `build` returns the body (JSON-able) and any headers of its own (a `Link`, say). `validators` narrower than
-    the whole data's (`data_validators`) may be given by a response that depends on less."""
+    `build` returns the body (JSON-able, or what `render` turns into bytes: an HTML page's text) and any headers
+    of its own (a `Link`, say). `validators` narrower than the whole data's (`data_validators`) may be given by
+    a response that depends on less."""
     version, last_modified = validators or data_validators()
     digest = hashlib.sha256(f"{version}|{variant}".encode()).hexdigest()[:32]
     headers = {"ETag": f'"{digest}"', "Cache-Control": "no-cache", "Vary": "Authorization, Cookie"}
@@ -97,10 +101,10 @@ def conditional(request, *, variant: str, build, validators: tuple[str, datetime
     kept = cache.get(f"page:{digest}")
     if kept is None:
         body, own_headers = build()
-        kept = (render_json(body), own_headers)
+        kept = (render(body), own_headers)
         cache.set(f"page:{digest}", kept, settings.RESPONSE_CACHE_SECONDS)
     content, own_headers = kept
-    return HttpResponse(content, content_type="application/json", headers={**headers, **own_headers})
+    return HttpResponse(content, content_type=content_type, headers={**headers, **own_headers})
 
 
 def _not_modified(request, etag: str, last_modified: datetime | None) -> bool:

@@ -295,6 +295,7 @@ CELERY_TASK_ROUTES = {
     "insights.publish_weekly_reports": {"queue": "reports"},
     "insights.recompute_skill_premiums": {"queue": "reports"},
     "salaries.*": {"queue": "imports"},
+    "jobs.send_search_alerts": {"queue": "reports"},  # batch work, beside the reports
 }
 CELERY_TIMEZONE = TIME_ZONE
 # With no broker, the web process runs the schedule below itself (config.embedded); off: nothing periodic runs.
@@ -321,7 +322,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.expire_postings",
         "schedule": timedelta(seconds=env.int("EXPIRY_SWEEP_SECONDS", default=10)),
     },
+    "send-search-alerts": {
+        "task": "jobs.send_search_alerts",
+        "schedule": timedelta(seconds=env.int("SEARCH_ALERT_SECONDS", default=300)),
+    },
 }
+
+# Mail (saved-search alerts, invitations): printed to the console unless a backend is configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jobs@localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # links in mail sent by workers (no request)
 
 # --- Product rules --------------------------------------------------------------------------
 # A segment is shown with numbers to the public only with at least this many data points and

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
@@ -24,10 +24,11 @@ from insights.api import (
     StartupVsBigTech,
 )
 from insights.views import report_csv_download, report_page
+from jobs import api_accounts as accounts
 from jobs.api import JobPostingViewSet
 from jobs.feeds import JobsAtomFeed, JobsFeed
 from jobs.sitemaps import SITEMAPS
-from jobs.views import job_detail, job_list, robots_txt
+from jobs.views import company_page, job_detail, job_list, robots_txt, unsubscribe_page
 from salaries.api import (
     BenchmarkList,
     BenchmarkReleaseChanges,
@@ -37,6 +38,22 @@ from salaries.api import (
     SalarySubmissionDetail,
     SalarySubmissionList,
 )
+
+
+class IdConverter:
+    """A row id in a path: 1 to 18 digits, so it always fits a 64-bit column (a longer one is a 404, never an
+    overflow in the database driver)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):
@@ -62,7 +79,7 @@ api_v1 = [
     path("levels/", LevelList.as_view(), name="levels"),
     path("salary-observations/", ObservationList.as_view(), name="salary-observations"),
     path("salary-submissions/", SalarySubmissionList.as_view(), name="salary-submissions"),
-    path("salary-submissions/<int:pk>/", SalarySubmissionDetail.as_view(), name="salary-submission"),
+    path("salary-submissions/<id:pk>/", SalarySubmissionDetail.as_view(), name="salary-submission"),
     path("claims/", ClaimList.as_view(), name="claims"),
     path("offers/evaluate/", OfferEvaluation.as_view(), name="offer-evaluate"),
     path("insights/startup-vs-bigtech/", StartupVsBigTech.as_view(), name="startup-vs-bigtech"),
@@ -70,9 +87,26 @@ api_v1 = [
     path("insights/skills/", SkillPremiums.as_view(), name="skill-premiums"),
     path("insights/companies/<slug:slug>/", CompanyMarketReport.as_view(), name="company-market-report"),
     path("reports/", ReportList.as_view(), name="reports"),
-    path("reports/<int:pk>/", ReportDetail.as_view(), name="report-detail"),
+    path("reports/<id:pk>/", ReportDetail.as_view(), name="report-detail"),
     path("benchmark-sources/", BenchmarkSourceList.as_view(), name="benchmark-sources"),
     path("benchmark-sources/<slug:slug>/changes/", BenchmarkReleaseChanges.as_view(), name="benchmark-changes"),
+    path("accounts/signup/", accounts.SignUp.as_view(), name="signup"),
+    path("accounts/me/", accounts.Me.as_view(), name="me"),
+    path("companies/", accounts.CompanyList.as_view(), name="companies"),
+    path("companies/<slug:slug>/", accounts.CompanyDetail.as_view(), name="company"),
+    path("companies/<slug:slug>/verify/", accounts.CompanyVerify.as_view(), name="company-verify"),
+    path("companies/<slug:slug>/invitations/", accounts.CompanyInvite.as_view(), name="company-invite"),
+    path("companies/<slug:slug>/leave/", accounts.CompanyLeave.as_view(), name="company-leave"),
+    path("companies/<slug:slug>/imports/", accounts.CompanyImport.as_view(), name="company-import"),
+    path("invitations/accept/", accounts.InvitationAccept.as_view(), name="invitation-accept"),
+    path("saved-jobs/", accounts.SavedJobList.as_view(), name="saved-jobs"),
+    path("saved-jobs/<id:posting>/", accounts.SavedJobDetail.as_view(), name="saved-job"),
+    path("saved-searches/", accounts.SavedSearchList.as_view(), name="saved-searches"),
+    path("saved-searches/<id:pk>/", accounts.SavedSearchDetail.as_view(), name="saved-search"),
+    path("jobs/<id:pk>/apply/", accounts.ApplyToJob.as_view(), name="job-apply"),
+    path("applications/", accounts.ApplicationList.as_view(), name="applications"),
+    path("applications/<id:pk>/", accounts.ApplicationDetail.as_view(), name="application"),
+    path("applications/<id:pk>/move/", accounts.ApplicationMove.as_view(), name="application-move"),
     path("", api_index, name="api-root"),
     path("", include(router.urls)),
 ]
@@ -80,7 +114,7 @@ api_v1 = [
 urlpatterns = [
     path("", job_list, name="home"),
     path("jobs/", job_list, name="job-list"),
-    path("jobs/<int:pk>/", job_detail, name="job-page"),
+    path("jobs/<id:pk>/", job_detail, name="job-page"),
     path("jobs/feed/rss/", JobsFeed(), name="jobs-feed-rss"),
     path("jobs/feed/atom/", JobsAtomFeed(), name="jobs-feed-atom"),
     path(
@@ -91,13 +125,15 @@ urlpatterns = [
     ),  # fmt: skip
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path("companies/<slug:slug>/", company_page, name="company-page"),
+    path("alerts/unsubscribe/<str:token>/", unsubscribe_page, name="alerts-unsubscribe"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("admin/login/", throttled_login(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "v1"))),
-    path("reports/<int:pk>/", report_page, name="report-page"),
-    path("reports/<int:pk>.csv", report_csv_download, name="report-csv"),
+    path("reports/<id:pk>/", report_page, name="report-page"),
+    path("reports/<id:pk>.csv", report_csv_download, name="report-csv"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -23,13 +23,18 @@ from insights.segments import segments_for_posting
 from insights.selectors import context_keys_of, salary_contexts_for
 from jobs import services
 from jobs.models import (
+    Application,
     AuditEvent,
     Company,
+    CompanyInvitation,
     CompanyMembership,
     JobPosting,
     PayTransparencyRule,
     PendingPosting,
     PostingStatus,
+    SavedJob,
+    SavedSearch,
+    SearchAlert,
 )
 from jobs.selectors import audit_trail_of, possible_duplicates
 from jobs.transparency import active_rules, transparency_findings
@@ -87,9 +92,23 @@ class CompanyAdmin(AuditHistoryMixin, admin.ModelAdmin):
     inlines = [MembershipInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare "acme.com" means https
 
+    actions = ["verify"]
+
     def save_model(self, request, obj, form, change):
         # Through the service: a new size band moves the company's postings to other market segments.
         services.company_save(company=obj, user=request.user)
+
+    @admin.action(description="Verify the selected companies (their postings can then be approved)")
+    def verify(self, request, queryset):
+        from jobs.onboarding import company_verify
+
+        try:
+            for company in queryset:
+                company_verify(company=company, moderator=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        self.message_user(request, f"Verified {queryset.count()} companies.", messages.SUCCESS)
 
 
 @admin.register(CompanyMembership)
@@ -352,3 +371,49 @@ class PayTransparencyRuleAdmin(admin.ModelAdmin):
     list_filter = ["severity", "active", "eu_wide", "country"]
     search_fields = ["code", "name", "source_title"]
     readonly_fields = ["updated_at"]
+
+
+# --- What candidates and employers keep for themselves: read in the admin, written by the services ------------------
+
+
+@admin.register(CompanyInvitation)
+class CompanyInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["email", "company", "invited_by", "created_at", "accepted_at"]
+    list_filter = [("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "company__name"]
+    list_select_related = ["company", "invited_by"]
+    exclude = ["token"]  # the one-time secret stays out of every page
+
+
+@admin.register(SavedJob)
+class SavedJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "posting", "saved_at"]
+    list_select_related = ["user", "posting"]
+    search_fields = ["user__username"]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "user", "query", "alerts", "alerts_since", "created_at"]
+    list_filter = ["alerts"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name", "query"]
+    exclude = ["unsubscribe_token"]
+
+
+@admin.register(SearchAlert)
+class SearchAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["posting", "user", "saved_search", "claimed_at", "sent_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "posting", "saved_search"]
+    search_fields = ["user__username"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: an application is between a candidate and the posting's company (jobs.applications)."""
+
+    list_display = ["posting", "candidate", "status", "created_at", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["posting", "candidate"]
+    search_fields = ["candidate__username", "posting__title"]

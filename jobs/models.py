@@ -144,7 +144,10 @@ class JobPosting(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Sanitised HTML.")
     role_family = models.CharField(max_length=30, choices=RoleFamily.choices)
-    level = models.CharField(max_length=20, choices=Level.choices)
+    level = models.CharField(
+        max_length=20, choices=Level.choices, blank=True,
+        help_text="Empty only on an imported draft whose title does not tell it: it cannot be submitted so.",
+    )  # fmt: skip
     employment_type = models.CharField(max_length=20, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME)
     city = models.CharField(max_length=100, blank=True)
     city_slug = models.SlugField(max_length=100, blank=True, help_text="The city as market segments key it.")
@@ -315,6 +318,11 @@ class AuditAction(models.TextChoices):
     POSTING_EXPIRED = "posting.expired", "Expired"
     COMPANY_CREATED = "company.created", "Company created"
     COMPANY_CHANGED = "company.changed", "Company changed"
+    COMPANY_VERIFIED = "company.verified", "Company verified"
+    MEMBER_INVITED = "member.invited", "Colleague invited"
+    MEMBER_JOINED = "member.joined", "Member joined"
+    MEMBER_LEFT = "member.left", "Member left"
+    APPLICATION_MOVED = "application.moved", "Application moved"
     BENCHMARK_CHANGED = "benchmark.changed", "Benchmark edited"
     FLAG_REVIEWED = "flag.reviewed", "Benchmark flag reviewed"
     EXCHANGE_RATE_CHANGED = "exchange_rate.changed", "Exchange rate edited"
@@ -360,3 +368,119 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.object_repr}"
+
+
+# --- Candidates and employers' own accounts ---------------------------------------------------------------------
+
+
+def _token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class CompanyInvitation(models.Model):
+    """A member's invitation of a colleague to their company, by e-mail; accepted once, by a signed-in user, with
+    the token sent to that address."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"], condition=Q(accepted_at__isnull=True), name="invitation_open_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.company}"
+
+
+class SavedJob(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_jobs")
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="+")
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "posting"], name="saved_job_unique")]
+
+    def __str__(self):
+        return f"{self.user} saved {self.posting_id}"
+
+
+class SavedSearch(models.Model):
+    """A candidate's search of the job list (its query string, checked when saved), alerted by e-mail of each
+    new posting that matches it: `alerts_since` is the publication time up to which it has been looked at."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000, help_text="The list's query string, e.g. level=senior&country=DE.")
+    alerts = models.BooleanField(default=True, help_text="Send an e-mail for each new matching posting.")
+    alerts_since = models.DateTimeField(default=timezone.now)
+    unsubscribe_token = models.CharField(max_length=64, unique=True, default=_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["alerts", "id"], name="saved_search_alerting")]
+
+    def __str__(self):
+        return f"{self.user}: {self.name}"
+
+
+class SearchAlert(models.Model):
+    """One posting announced to one candidate. The row is claimed (inserted, unique per candidate and posting)
+    before the mail goes out and marked sent after, so a retry, a second worker or a second saved search that
+    matches the same posting never sends it again (jobs.alerts)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="+")
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.SET_NULL, null=True, related_name="sent_alerts")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "posting"], name="alert_once_per_posting")]
+        indexes = [models.Index(fields=["sent_at", "claimed_at"], name="alert_unsent")]
+
+    def __str__(self):
+        return f"{self.posting_id} → {self.user} ({'sent' if self.sent_at else 'claimed'})"
+
+
+class ApplicationStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    REVIEWING = "reviewing", "Reviewing"
+    INTERVIEW = "interview", "Interview"
+    OFFER = "offer", "Offer"
+    HIRED = "hired", "Hired"
+    REJECTED = "rejected", "Rejected"
+
+
+class Application(models.Model):
+    """A candidate's application to a published posting. Its company's members move it along; the candidate
+    sees its status; nobody else sees it."""
+
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="applications")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
+    cover_note = models.TextField(blank=True, max_length=5000)
+    cv_url = models.URLField(max_length=500)
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.RECEIVED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["posting", "candidate"], name="application_once")]
+        indexes = [models.Index(fields=["candidate", "-created_at"], name="application_candidate")]
+
+    def __str__(self):
+        return f"{self.candidate} → {self.posting_id} ({self.status})"

@@ -138,3 +138,15 @@ def possible_duplicates(postings, *, window) -> dict[int, list]:
         ]
         for p in postings
     }  # fmt: skip
+
+
+def applications_visible_to(user) -> QuerySet:
+    """Applications a user may read: those they sent, and those to their companies' postings. No one else's,
+    moderators' included."""
+    from jobs.models import Application
+
+    if not (user and user.is_authenticated):
+        return Application.objects.none()
+    return Application.objects.select_related("posting__company", "candidate").filter(
+        Q(candidate=user) | Q(posting__company__in=companies_of(user))
+    )

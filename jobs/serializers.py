@@ -10,11 +10,11 @@ from rest_framework import serializers
 
 from config.api import CountryField, CurrencyField, PlainTextField, SlugRelatedField
 from insights.serializers import SalaryContextSerializer
-from jobs.models import ActorRole, AuditAction, Company, EmploymentType, RemotePolicy
+from jobs.models import ActorRole, ApplicationStatus, AuditAction, Company, EmploymentType, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
 from salaries.money import PayPeriod, from_usd
 from salaries.skills import SKILL_CHOICES
-from salaries.taxonomy import Level, RoleFamily
+from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -423,3 +423,117 @@ def postings_represented(postings: list, *, requested, private, peers: bool) -> 
         )
         for posting in postings
     ]  # fmt: skip
+
+
+# --- Accounts, companies, saved jobs and searches, applications --------------------------------------------------
+
+
+class SignUpSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", help_text="3 to 150 letters, digits and @.+-_")
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, min_length=8, max_length=128, trim_whitespace=False)
+
+
+class CompanyWriteSerializer(serializers.Serializer):
+    name = PlainTextField(max_length=200)
+    size_band = serializers.ChoiceField(choices=SizeBand.choices)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+    industry = PlainTextField(max_length=100, required=False, allow_blank=True)
+    headquarters_country = CountryField()
+    website = serializers.URLField(required=False, allow_blank=True, max_length=200)
+
+
+class CompanyOutSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    size_band = serializers.CharField()
+    sector = serializers.CharField()
+    industry = serializers.CharField()
+    headquarters_country = serializers.CharField()
+    website = serializers.CharField()
+    is_verified = serializers.BooleanField()
+    open_postings = serializers.IntegerField(required=False)
+
+
+class MembershipOutSerializer(serializers.Serializer):
+    company = CompanyOutSerializer()
+    role = serializers.CharField()
+
+
+class AccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    email = serializers.CharField()
+    is_moderator = serializers.BooleanField()
+    memberships = MembershipOutSerializer(many=True)
+
+
+class InvitationSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class AcceptInvitationSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=64)
+
+
+class SavedJobSerializer(serializers.Serializer):
+    posting = serializers.IntegerField(min_value=1, max_value=2**62)
+    saved_at = serializers.DateTimeField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    company = serializers.CharField(read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+
+class SavedSearchSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = PlainTextField(max_length=100, required=False, allow_blank=True)
+    query = serializers.CharField(
+        max_length=2000,
+        help_text="The job list's query string, e.g. level=senior&country=DE&pay_min=90000&currency=EUR",
+    )
+    alerts = serializers.BooleanField(required=False, default=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ApplicationInSerializer(serializers.Serializer):
+    cover_note = PlainTextField(max_length=5000, required=False, allow_blank=True, default="")
+    cv_url = serializers.URLField(max_length=500, help_text="A link to your CV")
+
+
+class ApplicationMoveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices)
+
+
+class ApplicationOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    posting = serializers.IntegerField(source="posting_id")
+    posting_title = serializers.CharField(source="posting.title")
+    company = serializers.CharField(source="posting.company.name")
+    candidate = serializers.CharField(source="candidate.username")
+    cover_note = serializers.CharField()
+    cv_url = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The export: Greenhouse or Lever JSON, or a CSV")
+    format = serializers.ChoiceField(choices=["greenhouse", "lever", "csv"])
+    country = CountryField(required=False, help_text="The country of jobs whose location names none")
+
+
+class ImportRejectionSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    field = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    rows_read = serializers.IntegerField()
+    imported = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    incomplete = serializers.IntegerField(help_text="Drafts that need a level before they can be submitted")
+    rejected = ImportRejectionSerializer(many=True, help_text="The first 1,000")
+    rejected_count = serializers.IntegerField()

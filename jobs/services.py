@@ -189,10 +189,12 @@ def _apply_fields(posting: JobPosting, data: dict) -> set[str]:
     return changed
 
 
-def _classify_from_title(posting: JobPosting) -> None:
+def _classify_from_title(posting: JobPosting, *, level_may_wait: bool = False) -> None:
     """Fill a role family or level the employer left out from the title, but only when the title is clear.
 
     An explicit choice always wins; a title the normaliser cannot read confidently is sent back, never guessed.
+    With `level_may_wait` (an imported draft), an unclear level stays empty for the employer to set: the draft
+    cannot be submitted before.
     """
     if posting.role_family and posting.level:
         return
@@ -207,6 +209,8 @@ def _classify_from_title(posting: JobPosting) -> None:
         posting.role_family = match.role_family
     if not posting.level:
         if match.level is None or match.level_confidence == Confidence.LOW:
+            if level_may_wait:
+                return
             raise DomainError(
                 f"Cannot tell the level from the title {posting.title!r}: set level.", field="level", code="required"
             )
@@ -288,12 +292,15 @@ def _company_segment_keys(company: Company, *, dimensions: list[tuple[str, str]]
     }  # fmt: skip
 
 
-def posting_create(*, company: Company, user, data: dict, expiry_reason: str = "") -> JobPosting:
+def posting_create(
+    *, company: Company, user, data: dict, expiry_reason: str = "", level_may_wait: bool = False
+) -> JobPosting:
+    """A draft. With `level_may_wait` (imports), a level the title does not tell is left for the employer."""
     _require_member(user, company.pk)
     posting = JobPosting(company=company, created_by=user, status=S.DRAFT)
     _apply_fields(posting, data)
     _check_expiry(posting, data, expiry_reason, timezone.now())
-    _classify_from_title(posting)
+    _classify_from_title(posting, level_may_wait=level_may_wait)
     _apply_pay(posting)
     _check_unique_ref(posting)
     with transaction.atomic():
@@ -397,6 +404,9 @@ def posting_submit(*, posting: JobPosting, user) -> JobPosting:
     _require_member(user, posting.company_id)
 
     def apply(p, now):
+        if not p.level:
+            raise DomainError("Set the level before submitting (the title does not tell it).", field="level",
+                              code="required")  # fmt: skip
         # The pay-transparency laws the posting falls under must be met before a moderator sees it.
         check_submittable(p, p.company, now.date())
         p.status, p.submitted_at, p.rejection_reason = S.PENDING_REVIEW, now, ""
@@ -407,11 +417,21 @@ def posting_submit(*, posting: JobPosting, user) -> JobPosting:
     )  # fmt: skip
 
 
+class CompanyNotVerified(DomainError):
+    status_code = 409
+    code = "company_not_verified"
+
+
 def posting_approve(*, posting: JobPosting, moderator) -> JobPosting:
     """Publish a posting. It expires on its own `expires_at`, by default some days after publishing."""
     _require_moderator(moderator)
 
     def apply(p, now):
+        if not p.company.is_verified:
+            raise CompanyNotVerified(
+                f"{p.company.name} is not verified yet: a moderator verifies a company before approving its postings.",
+                field="company",
+            )
         p.status, p.published_at = S.PUBLISHED, now
         if p.expires_at is None or p.expires_at <= now:
             p.expires_at = now + timedelta(days=settings.POSTING_DEFAULT_LIFETIME_DAYS)

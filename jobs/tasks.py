@@ -19,3 +19,20 @@ def expire_postings_task() -> int:
     while expired := postings_expire_due():
         total += expired
     return total
+
+
+@shared_task(
+    name="jobs.send_search_alerts",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def send_search_alerts_task() -> dict:
+    """Mail each candidate the new postings matching their saved searches. Safe to repeat, retry or run twice
+    at once: every posting is claimed per candidate before it is sent (jobs.alerts)."""
+    from jobs.alerts import search_alerts_send
+
+    return search_alerts_send()

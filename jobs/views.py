@@ -8,22 +8,26 @@ import nh3
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_safe
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from config.conditional import conditional, posting_validators
 from config.errors import DomainError
 from config.pagination import KeysetPagination
 from insights.regions import REGION_NAMES
+from insights.selectors import context_keys_of
 from jobs.filters import JobPostingFilter, pay_floor_of
 from jobs.jsonld import posting_jsonld
-from jobs.models import EmploymentType, RemotePolicy
+from jobs.models import Company, EmploymentType, RemotePolicy
 from jobs.pages import bar_scale, insufficient_words, provenance_words, salary_bar, segment_words
-from jobs.selectors import postings_list, public_ordering
+from jobs.selectors import posting_head, postings_list, public_ordering
 from jobs.serializers import postings_represented
 from salaries.money import PayPeriod, rate_on
 from salaries.skills import SKILL_CHOICES
@@ -59,12 +63,46 @@ def _requested_rate(params):
     return rate_on(code, timezone.now().date())
 
 
+class _NotKept(Exception):
+    """A page that must not be kept under the validator (a refused search: its 400)."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+HTML = "text/html; charset=utf-8"
+
+
+def _kept_page(request, *, variant: str, build, validators=None):
+    """The page kept for the data's validator (config.conditional: ETag, 304, one cached rendering), as the API
+    list and detail are; a page `build` refuses to keep is answered as it is."""
+    try:
+        return conditional(request, variant=variant, build=build, validators=validators, content_type=HTML,
+                           render=lambda text: text.encode())  # fmt: skip
+    except _NotKept as refused:
+        return refused.response
+
+
 @require_safe
 def job_list(request):
     """The search form and a page of results, each with its pay against its market."""
     params = _cleaned_params(request)
     request.GET = params  # the pagination's links and the filter read the cleaned query
     request.META["QUERY_STRING"] = params.urlencode()
+
+    def build():
+        context = _search_context(request, params)
+        html = render_to_string("jobs/list.html", context)
+        if context["errors"]:
+            raise _NotKept(HttpResponse(html, status=400, content_type=HTML))
+        return html, {}
+
+    return _kept_page(
+        request, variant=f"html-list|{request.get_host()}{request.path}|{params.urlencode()}", build=build
+    )
+
+
+def _search_context(request, params) -> dict:
     drf_request = Request(request)
     errors, results, paginator, pay_filter = [], [], None, None
     filterset = JobPostingFilter(data=params, queryset=postings_list(user=None, scope="public"), request=drf_request)
@@ -84,7 +122,7 @@ def job_list(request):
     except DomainError as error:
         errors = [{"field": "currency", "message": error.message}]
     following, previous = paginator.links() if paginator and not errors else (None, None)
-    context = {
+    return {
         "params": params,
         "selected": {name: params.getlist(name) for name in params},
         "errors": errors,
@@ -96,7 +134,6 @@ def job_list(request):
         "is_home": request.path == "/",
         "feed_query": params.urlencode(),
     }
-    return render(request, "jobs/list.html", context, status=400 if errors else 200)
 
 
 def _listed(postings: list[dict]) -> list[dict]:
@@ -131,11 +168,28 @@ def _form_choices() -> dict:
 
 @require_safe
 def job_detail(request, pk: int):
-    """One visible posting with its pay, total compensation, its market and peers, and its JSON-LD."""
-    posting = postings_list(user=None, scope="public").filter(pk=pk).first()
-    if posting is None:
+    """One visible posting with its pay, total compensation, its market and peers, and its JSON-LD. Kept under
+    the validators of what it shows (the posting, its company, the ranges it reads, the rates), as the API's."""
+    head = posting_head(pk=pk)
+    if head is None:
         raise Http404("No such job, or it is no longer open.")
+    keys = context_keys_of(
+        role_family=head["role_family"], level=head["level"], country=head["country"],
+        size_band=head["company__size_band"], sector=head["company__sector"],
+    )  # fmt: skip
     params = _cleaned_params(request)
+
+    def build():
+        posting = postings_list(user=None, scope="public").filter(pk=pk).first()
+        if posting is None:  # it stopped being visible a moment ago
+            raise Http404("No such job, or it is no longer open.")
+        return render_to_string("jobs/detail.html", _detail_context(request, posting, params)), {}
+
+    return _kept_page(request, variant=f"html-detail|{request.get_full_path()}|{request.get_host()}",
+                      build=build, validators=posting_validators(head, keys))  # fmt: skip
+
+
+def _detail_context(request, posting, params) -> dict:
     try:
         requested = _requested_rate(params)
     except DomainError:
@@ -150,7 +204,7 @@ def job_detail(request, pk: int):
             "peer": peer,
         })  # fmt: skip
     base_url = request.build_absolute_uri("/")[:-1]
-    page = {
+    return {
         "posting": shown,
         "bar": salary_bar(shown),
         "context": context,
@@ -165,7 +219,6 @@ def job_detail(request, pk: int):
         "description_html": mark_safe(nh3.clean(shown["description"] or "")),  # noqa: S308 - sanitised
         "choices": _form_choices(),
     }
-    return render(request, "jobs/detail.html", page)
 
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -188,3 +241,35 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def company_page(request, slug: str):
+    """A company's public page: who it is and its open postings, newest first (one page of them)."""
+    company = Company.objects.filter(slug=slug).first()
+    if company is None:
+        raise Http404("No such company.")
+    postings = list(
+        postings_list(user=None, scope="public").filter(company=company).order_by("-published_at", "-id")[:50]
+    )
+    shown = postings_represented(postings, requested=None, private=lambda _: False, peers=False)
+    context = {"company": company, "results": _listed(shown), "choices": _form_choices()}
+    return render(request, "jobs/company.html", context)
+
+
+@csrf_exempt  # the token is the secret; mail clients' one-click unsubscribe (RFC 8058) posts without a form
+def unsubscribe_page(request, token: str):
+    """GET asks (a link scanner must not unsubscribe anyone); POST stops the saved search's alerts."""
+    from jobs.alerts import saved_search_unsubscribe
+    from jobs.models import SavedSearch
+
+    if request.method == "POST":
+        search = saved_search_unsubscribe(token=token)
+        done = True
+    elif request.method in ("GET", "HEAD"):
+        search, done = SavedSearch.objects.filter(unsubscribe_token=token).first(), False
+    else:
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    if search is None:
+        raise Http404("No saved search with this link.")
+    return render(request, "jobs/unsubscribe.html", {"search": search, "done": done})

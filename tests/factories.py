@@ -46,6 +46,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     size_band = SizeBand.MID_SIZE
     headquarters_country = "US"
     industry = "Software"
+    is_verified = True  # a moderator verifies a company before approving its postings (jobs.services)
     sector = factory.LazyAttribute(lambda company: sector_for_industry(company.industry))
 
 

@@ -26,6 +26,7 @@ class ImportReport:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
+    incomplete: int = 0  # postings imported as drafts the employer must complete (a level the title does not tell)
     rejected: list[RowError] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -36,6 +37,7 @@ class ImportReport:
         return (
             f"{self.file}: {self.rows_read} rows read, {self.imported} imported, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected in {self.seconds:.1f} s"
+            + (f"; {self.incomplete} drafts need a level before they can be submitted" if self.incomplete else "")
         )
 
     def rejection_counts(self) -> dict[str, int]:
