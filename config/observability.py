@@ -19,7 +19,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -29,6 +29,10 @@ OTHER_QUEUES = ("imports", "reports", "celery")  # and the recompute queues (ins
 REQUEST_SECONDS = Histogram(
     "jobboard_request_seconds", "Time to answer a request, by route name.", ["route", "method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)  # fmt: skip
+CACHE_ERRORS = Counter(
+    "jobboard_cache_errors", "Cache operations that failed (Redis unreachable) and were served without it.",
+    ["operation"],
 )  # fmt: skip
 logger = logging.getLogger("jobboard.requests")
 
@@ -172,5 +176,6 @@ def metrics(request):
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REQUEST_SECONDS)
+        registry.register(CACHE_ERRORS)
     registry.register(RecomputeCollector())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

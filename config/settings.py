@@ -171,8 +171,9 @@ LOGGING = {
 # when there is one, kept per process otherwise.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL"),
-         "KEY_PREFIX": "jobboard"}
+        {"BACKEND": "config.cache.FailOpenRedisCache", "LOCATION": env.str("REDIS_URL"), "KEY_PREFIX": "jobboard",
+         # An unreachable Redis is a miss within half a second, not a hung request (config.cache).
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if env.str("REDIS_URL", default="")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
     )
