@@ -172,6 +172,19 @@ ROLES = {
     "other": (3, 0.90, ["AI Product Manager", "Solutions Architect", "Data Product Owner"],
               ["AI Product", "Solutions Architecture"]),
 }  # fmt: skip
+# The tools a description names, by role family (each posting takes one stack by its id): what full-text search
+# and the skill filter find in generated data.
+STACKS = {
+    "ml_engineer": [("PyTorch", "Python", "Kubernetes"), ("TensorFlow", "Python", "AWS"), ("PyTorch", "LLMs", "Docker"),
+                    ("scikit-learn", "Spark", "Airflow"), ("PyTorch", "computer vision", "Google Cloud")],
+    "data_scientist": [("Python", "pandas", "SQL"), ("scikit-learn", "SQL", "Spark"), ("PyTorch", "NLP", "Python")],
+    "data_engineer": [("Spark", "Airflow", "SQL"), ("Databricks", "Scala", "AWS"), ("Kafka", "Python", "Docker")],
+    "research_scientist": [("PyTorch", "deep learning", "LLMs"), ("reinforcement learning", "PyTorch", "Python")],
+    "ml_platform": [("Kubernetes", "MLOps", "AWS"), ("Docker", "Airflow", "Google Cloud"), ("PyTorch", "Kubernetes", "Azure")],
+    "data_analyst": [("SQL", "Tableau", "Python"), ("SQL", "pandas", "Excel")],
+    "software_engineer": [("Python", "Docker", "AWS"), ("Java", "Kubernetes", "SQL")],
+    "other": [("LLMs", "generative AI", "Python"), ("Azure", "AWS", "SQL")],
+}  # fmt: skip
 LEVEL_WEIGHTS = {
     "intern": 2, "junior": 14, "mid": 30, "senior": 30, "staff": 8, "principal": 4, "lead": 8, "director": 4,
 }  # fmt: skip
@@ -437,7 +450,9 @@ class Companies:
         self.industry_pick = rng.random(count)
         name_pick = rng.integers(0, [len(NAME_FIRST), len(NAME_SECOND)], size=(count, 2)).tolist()
         self.names = [spec[0] for spec in BIG_TECH] + [f"{NAME_FIRST[a]} {NAME_SECOND[b]}" for a, b in name_pick[big:]]
-        self.verified = rng.random(count) < np.where(self.size == 2, 0.95, 0.6)
+        # Every generated posting is published, and only a verified company's postings are approved
+        # (jobs.services.posting_approve): all verified. The draw stays, so the rest of the data is as before.
+        self.verified = (rng.random(count) < np.where(self.size == 2, 0.95, 0.6)) | True
         self.website = rng.random(count) < 0.8
         self.age_days = rng.uniform(30, 1500, count)
         self.now = now
@@ -637,7 +652,9 @@ def _decimal(value: float, places: int = 0) -> Decimal | None:
     return Decimal(round(value * 10**places)).scaleb(-places) if places else Decimal(int(value))
 
 
-DERIVED_FIELDS = {"search_vector"}  # written from the other columns after the load (jobs.search)
+# Written from the other columns after the load (jobs.search); the fingerprint stays empty, as it does for any
+# description this short (jobs.services.content_fingerprint).
+DERIVED_FIELDS = {"search_vector", "content_fingerprint"}
 POSTING_FIELDS = [
     "id", "company_id", "created_by_id", "source_ref", "title", "description", "role_family", "level",
     "employment_type", "city", "city_slug", "country", "remote_policy", "salary_min", "salary_max",
@@ -651,11 +668,11 @@ BENEFITS = "Health insurance, a retirement plan and paid leave."
 
 
 @functools.lru_cache(maxsize=4096)
-def _skills_json(title: str) -> str:
-    """The skills jobs.services reads from a generated posting (its description names nothing more)."""
+def _skills_json(title: str, description: str = "") -> str:
+    """The skills jobs.services reads from a generated posting's title and description."""
     from salaries.skills import skills_in
 
-    return json.dumps(skills_in(title))
+    return json.dumps(skills_in(title, description))
 
 
 def _posting_rows(chunk: PostingChunk, first_id: int, places: Places, rates: Rates, company_names: list[str]):
@@ -692,10 +709,15 @@ def _posting_rows(chunk: PostingChunk, first_id: int, places: Places, rates: Rat
         else:
             total_usd = mid_usd
         posting_id = first_id + i
+        stack = STACKS[role][posting_id % len(STACKS[role])]  # no random draw: the rest of the data stays as it was
+        description = (
+            f"<p>{html.escape(company_names[chunk.company[i]])} is hiring: {html.escape(title)}, "
+            f"{html.escape(city) if city else 'remote'}.</p><p>You will work with {', '.join(stack[:-1])} and "
+            f"{stack[-1]}.</p>"
+        )
         yield (
             posting_id, int(chunk.company_id[i]), None, f"REQ-{posting_id}" if chunk.with_ref[i] else "", title,
-            f"<p>{html.escape(company_names[chunk.company[i]])} is hiring: {html.escape(title)}, "
-            f"{html.escape(city) if city else 'remote'}.</p>",
+            description,
             role, level, chunk.employment[i], city, city_slug, chunk.country_code[i], REMOTE_POLICIES[chunk.remote[i]],
             low, high, rate.currency, period,
             package and package.bonus_target_pct, package and package.bonus_target_amount,
@@ -704,7 +726,7 @@ def _posting_rows(chunk: PostingChunk, first_id: int, places: Places, rates: Rat
             4 if package else None, package and package.sign_on_bonus,
             min_usd, max_usd, mid_usd, total_usd, rate.rate_to_usd, rate.date,
             "published", "", chunk.created[i], chunk.published[i], chunk.submitted[i], chunk.published[i],
-            chunk.expires[i], None, int(chunk.disclosure_key[i]), "", BENEFITS, _skills_json(title), False,
+            chunk.expires[i], None, int(chunk.disclosure_key[i]), "", BENEFITS, _skills_json(title, description), False,
         )  # fmt: skip
 
 

@@ -36,10 +36,11 @@ from jobs.models import (
     SavedSearch,
     SearchAlert,
 )
-from jobs.selectors import audit_trail_of, possible_duplicates
+from jobs.selectors import audit_trail_of, possible_duplicates, possible_reposts
 from jobs.transparency import active_rules, transparency_findings
 
 DUPLICATE_WINDOW = timedelta(days=30)
+REPOST_WINDOW = timedelta(days=90)  # the same text from another company
 
 
 class AuditHistoryMixin:
@@ -134,10 +135,12 @@ class ContextChangeList(ChangeList):
         contexts = salary_contexts_for(postings=postings, today=timezone.now().date(), peers=False)
         rules = active_rules(timezone.now().date()) if self.model_admin.shows_findings else []
         duplicates = possible_duplicates(postings, window=DUPLICATE_WINDOW) if self.model_admin.shows_findings else {}
+        reposts = possible_reposts(postings, window=REPOST_WINDOW) if self.model_admin.shows_findings else {}
         for posting in postings:
             posting.admin_context = contexts.get(posting.pk)
             posting.admin_findings = transparency_findings(posting, posting.company, rules) if rules else []
             posting.admin_duplicates = duplicates.get(posting.pk, [])
+            posting.admin_reposts = reposts.get(posting.pk, [])
         self.result_list = postings
 
 
@@ -281,6 +284,7 @@ def posting_workbench(posting: JobPosting) -> dict:
         ],  # fmt: skip
         "findings": transparency_findings(posting, company, active_rules(today)),
         "duplicates": possible_duplicates([posting], window=DUPLICATE_WINDOW).get(posting.pk, []),
+        "reposts": possible_reposts([posting], window=REPOST_WINDOW).get(posting.pk, []),
         "events": audit_trail_of(posting)[:50],
     }
 
@@ -332,10 +336,18 @@ class ModerationQueueAdmin(PostingAdminBase):
     @admin.display(description="possible duplicates")
     def duplicates(self, posting):
         found = getattr(posting, "admin_duplicates", [])
-        return format_html_join(
+        reposts = getattr(posting, "admin_reposts", [])
+        if not found and not reposts:
+            return "–"
+        own = format_html_join(
             ", ", '<a href="{}">#{}</a>',
             ((reverse("admin:jobs_jobposting_change", args=[other.pk]), other.pk) for other in found),
-        ) if found else "–"  # fmt: skip
+        )  # fmt: skip
+        copied = format_html_join(
+            ", ", '<a href="{}">#{} of {}</a>',
+            ((reverse("admin:jobs_jobposting_change", args=[o.pk]), o.pk, o.company.name) for o in reposts),
+        )  # fmt: skip
+        return format_html("{}{}{}", own, mark_safe("<br>same text as ") if reposts else "", copied)
 
 
 @admin.register(AuditEvent)

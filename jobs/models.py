@@ -205,6 +205,12 @@ class JobPosting(models.Model):
         help_text="Random and secret: market ranges' public noise is drawn from their points' keys (insights.disclosure).",
     )
 
+    content_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False, default="", db_default="",  # bulk loads leave it out
+        help_text="Of the title and description as words (jobs.services): the same text posted by another company "
+        "is flagged to moderators as a possible repost. Empty for a description too short to tell.",
+    )  # fmt: skip
+
     status = models.CharField(max_length=20, choices=PostingStatus.choices, default=PostingStatus.DRAFT)
     rejection_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -242,6 +248,9 @@ class JobPosting(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="posting_status_order"),
             # The public list sorted by pay (`?ordering=pay`), walked in keyset order (jobs.selectors).
             models.Index(fields=["status", "-salary_mid_usd", "-id"], name="posting_pay_order"),
+            models.Index(
+                fields=["content_fingerprint"], name="posting_fingerprint", condition=~Q(content_fingerprint="")
+            ),
         ]
 
     def __str__(self):

@@ -140,6 +140,33 @@ def possible_duplicates(postings, *, window) -> dict[int, list]:
     }  # fmt: skip
 
 
+def possible_reposts(postings, *, window) -> dict[int, list]:
+    """For each posting, postings of other companies with the same text (content fingerprint) created within
+    `window` of it: a job copied from another company's board, flagged to moderators. One indexed query."""
+    printed = [p for p in postings if p.content_fingerprint]
+    if not printed:
+        return {p.pk: [] for p in postings}
+    times = [p.created_at for p in printed]
+    candidates = (
+        JobPosting.objects.filter(
+            content_fingerprint__in={p.content_fingerprint for p in printed},
+            created_at__range=(min(times) - window, max(times) + window),
+        )
+        .select_related("company")
+        .only("pk", "company_id", "company__name", "content_fingerprint", "created_at", "status")
+    )
+    by_print: dict[str, list] = {}
+    for other in candidates:
+        by_print.setdefault(other.content_fingerprint, []).append(other)
+    return {
+        p.pk: [
+            other for other in by_print.get(p.content_fingerprint, [])
+            if other.company_id != p.company_id and abs(other.created_at - p.created_at) <= window
+        ]
+        for p in postings
+    }  # fmt: skip
+
+
 def applications_visible_to(user) -> QuerySet:
     """Applications a user may read: those they sent, and those to their companies' postings. No one else's,
     moderators' included."""

@@ -189,6 +189,21 @@ def _apply_fields(posting: JobPosting, data: dict) -> set[str]:
     return changed
 
 
+FINGERPRINT_MIN_WORDS = 40  # below this a description is too generic to tell a repost from a coincidence
+
+
+def content_fingerprint(title: str, description: str) -> str:
+    """A hash of the title and description as lower-case words (markup, punctuation and spacing ignored), or ""
+    when the description is too short to say anything."""
+    import hashlib
+    import re
+
+    words = re.findall(r"\w+", re.sub(r"<[^>]*>", " ", f"{title} {description}").lower())
+    if len(words) < FINGERPRINT_MIN_WORDS:
+        return ""
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
 def _classify_from_title(posting: JobPosting, *, level_may_wait: bool = False) -> None:
     """Fill a role family or level the employer left out from the title, but only when the title is clear.
 
@@ -303,6 +318,7 @@ def posting_create(
     _classify_from_title(posting, level_may_wait=level_may_wait)
     _apply_pay(posting)
     _check_unique_ref(posting)
+    posting.content_fingerprint = content_fingerprint(posting.title, posting.description)
     with transaction.atomic():
         posting.save()
         postings_search_refresh(ids=[posting.pk])
@@ -358,6 +374,8 @@ def posting_update(*, posting: JobPosting, user, data: dict, expiry_reason: str 
         if changed & PAY_FIELDS:
             _apply_pay(posting)
         _check_unique_ref(posting)
+        if changed & {"title", "description"}:
+            posting.content_fingerprint = content_fingerprint(posting.title, posting.description)
         if posting.status in {S.REJECTED, S.PENDING_REVIEW} and changed:
             posting.status = S.DRAFT
         elif posting.status == S.PUBLISHED and changed & MATERIAL_FIELDS:

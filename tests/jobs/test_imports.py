@@ -208,3 +208,38 @@ def test_malformed_rows_of_every_format_never_stop_an_import(tmp_path, member, j
     assert report.rows_read == len(cells) + 1
     assert report.imported + report.updated + report.unchanged + len(report.rejected) == report.rows_read
     assert JobPosting.objects.filter(source_ref="good-csv").exists()
+
+
+LONG_TEXT = (
+    "<p>We are looking for an engineer to build and run the ranking models behind our marketplace search, from "
+    "feature pipelines to online serving. You will own experiments end to end, work with product and data teams, "
+    "and help us grow a culture of careful measurement. Python, PyTorch and SQL every day.</p>"
+)
+
+
+def test_the_same_text_from_another_company_is_flagged_to_moderators_as_a_repost():
+    from datetime import timedelta
+
+    from jobs.selectors import possible_reposts
+    from tests.factories import PendingPostingFactory
+
+    original = PendingPostingFactory(company=CompanyFactory(), description=LONG_TEXT)
+    copied = PendingPostingFactory(company=CompanyFactory(), description=LONG_TEXT.replace("<p>", "<p> "))
+    own_again = PendingPostingFactory(company=original.company, description=LONG_TEXT, city="Portland")
+    short = PendingPostingFactory(company=CompanyFactory(), description="Great team.")
+    other_short = PendingPostingFactory(company=CompanyFactory(), description="Great team.")
+    assert original.content_fingerprint and original.content_fingerprint == copied.content_fingerprint
+    assert short.content_fingerprint == "" == other_short.content_fingerprint  # too short to tell
+    found = possible_reposts([original, copied, own_again, short], window=timedelta(days=90))
+    assert {p.pk for p in found[original.pk]} == {copied.pk}  # its own company's copy is a duplicate, not a repost
+    assert {p.pk for p in found[copied.pk]} == {original.pk, own_again.pk}
+    assert found[short.pk] == []
+    # The moderation queue shows it, linked.
+    from django.test import Client
+
+    from tests.factories import ModeratorFactory
+
+    client = Client()
+    client.force_login(ModeratorFactory(is_staff=True))
+    page = client.get("/admin/jobs/pendingposting/").content.decode()
+    assert f"#{original.pk} of {original.company.name}" in page
