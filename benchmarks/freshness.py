@@ -83,7 +83,8 @@ def prepare_pending(count: int, seed: int = 11):
 
     rng = random.Random(seed)
     user, _ = get_user_model().objects.get_or_create(username="freshness-employer")
-    ids = list(JobPosting.objects.published().values_list("id", flat=True)[:200_000])
+    # Templates of verified companies only: a moderator approves no other company's postings.
+    ids = list(JobPosting.objects.published().filter(company__is_verified=True).values_list("id", flat=True)[:200_000])
     pending = []
     for template in JobPosting.objects.filter(id__in=rng.sample(ids, count)).select_related("company"):
         CompanyMembership.objects.get_or_create(user=user, company=template.company)
