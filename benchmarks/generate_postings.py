@@ -654,7 +654,7 @@ def _decimal(value: float, places: int = 0) -> Decimal | None:
 
 # Written from the other columns after the load (jobs.search); the fingerprint stays empty, as it does for any
 # description this short (jobs.services.content_fingerprint).
-DERIVED_FIELDS = {"search_vector", "content_fingerprint"}
+DERIVED_FIELDS = {"search_vector", "content_fingerprint", "market_percentile"}  # the last: jobs.market_position
 POSTING_FIELDS = [
     "id", "company_id", "created_by_id", "source_ref", "title", "description", "role_family", "level",
     "employment_type", "city", "city_slug", "country", "remote_policy", "salary_min", "salary_max",

@@ -297,6 +297,7 @@ CELERY_TASK_ROUTES = {
     "insights.recompute_skill_premiums": {"queue": "reports"},
     "salaries.*": {"queue": "imports"},
     "jobs.send_search_alerts": {"queue": "reports"},  # batch work, beside the reports
+    "jobs.refresh_market_positions": {"queue": "reports"},
 }
 CELERY_TIMEZONE = TIME_ZONE
 # With no broker, the web process runs the schedule below itself (config.embedded); off: nothing periodic runs.
@@ -322,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-postings": {
         "task": "jobs.expire_postings",
         "schedule": timedelta(seconds=env.int("EXPIRY_SWEEP_SECONDS", default=10)),
+    },
+    "refresh-market-positions": {
+        "task": "jobs.refresh_market_positions",
+        "schedule": timedelta(seconds=env.int("MARKET_POSITION_SECONDS", default=300)),
     },
     "send-search-alerts": {
         "task": "jobs.send_search_alerts",

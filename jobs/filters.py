@@ -57,7 +57,7 @@ class FacetsFilter(django_filters.BaseCSVFilter, django_filters.ChoiceFilter):
     """A comma-separated list of facet names, each checked."""
 
 
-ORDERING_NAMES = ("newest", "pay", "relevance")  # jobs.selectors.PUBLIC_ORDERINGS
+ORDERING_NAMES = ("newest", "pay", "relevance", "market")  # jobs.selectors.PUBLIC_ORDERINGS
 FACET_NAMES = (
     "role",
     "level",
@@ -104,8 +104,9 @@ class JobPostingFilter(django_filters.FilterSet):
 
     ordering = django_filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERING_NAMES], method="filter_nothing",
-        help_text="newest (default), pay (highest annual USD midpoint first) or relevance (best match; the default "
-        "with q)",
+        help_text="newest (default), pay (highest annual USD midpoint first), relevance (best match; the default "
+        "with q) or market (best pay for its market first: the salary context's percentile, refreshed every few "
+        "minutes; postings without a published market last)",
     )  # fmt: skip
     facets = FacetsFilter(
         choices=[(name, name) for name in FACET_NAMES], method="filter_nothing",

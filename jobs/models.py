@@ -205,6 +205,11 @@ class JobPosting(models.Model):
         help_text="Random and secret: market ranges' public noise is drawn from their points' keys (insights.disclosure).",
     )
 
+    market_percentile = models.DecimalField(
+        max_digits=4, decimal_places=1, default=-1, db_default=-1, editable=False,
+        help_text="Where its pay midpoint sits in its published market (the salary context's percentile), stored for "
+        "ordering by it (jobs.market_position); -1 when no market is published for it.",
+    )  # fmt: skip
     content_fingerprint = models.CharField(
         max_length=64, blank=True, editable=False, default="", db_default="",  # bulk loads leave it out
         help_text="Of the title and description as words (jobs.services): the same text posted by another company "
@@ -251,6 +256,8 @@ class JobPosting(models.Model):
             models.Index(
                 fields=["content_fingerprint"], name="posting_fingerprint", condition=~Q(content_fingerprint="")
             ),
+            # `?ordering=market`: best pay for its market first (jobs.market_position keeps the column).
+            models.Index(fields=["status", "-market_percentile", "-id"], name="posting_market_order"),
         ]
 
     def __str__(self):

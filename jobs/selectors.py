@@ -21,6 +21,7 @@ PUBLIC_ORDERINGS = {
     "newest": ("-published_at", "-id"),
     "pay": ("-salary_mid_usd", "-id"),
     "relevance": ("-rank", "-id"),
+    "market": ("-market_percentile", "-id"),
 }
 # Facet counts a list may ask for (`?facets=level,country`): the posting field each counts by.
 FACETS = {"role": "role_family", "level": "level", "country": "country", "remote_policy": "remote_policy",

@@ -455,10 +455,14 @@ def posting_approve(*, posting: JobPosting, moderator) -> JobPosting:
             p.expires_at = now + timedelta(days=settings.POSTING_DEFAULT_LIFETIME_DAYS)
         p.expires_at = min(p.expires_at, now + timedelta(days=settings.POSTING_MAX_LIFETIME_DAYS))
 
-    return _transition(
+    posting = _transition(
         posting, allowed={S.PENDING_REVIEW}, action="approve", apply=apply, audit=AuditAction.POSTING_APPROVED,
         actor=moderator, moderating=True,
     )  # fmt: skip
+    from jobs.market_position import market_positions_set
+
+    market_positions_set([posting])  # against the market as stored now; beat refreshes it as ranges move
+    return posting
 
 
 def posting_reject(*, posting: JobPosting, moderator, reason: str) -> JobPosting:

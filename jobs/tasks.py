@@ -36,3 +36,20 @@ def send_search_alerts_task() -> dict:
     from jobs.alerts import search_alerts_send
 
     return search_alerts_send()
+
+
+@shared_task(
+    name="jobs.refresh_market_positions",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=1200,
+    time_limit=1260,
+)
+def refresh_market_positions_task() -> dict:
+    """Store each posting's percentile in its market for `?ordering=market`, for the partitions whose ranges
+    changed since the last run. Idempotent: a repeat writes nothing that has not moved."""
+    from jobs.market_position import market_positions_refresh
+
+    return market_positions_refresh()
