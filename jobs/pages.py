@@ -151,3 +151,38 @@ def insufficient_words(context: dict) -> str:
         "A market range is shown only when it rests on at least 5 data points from at least 3 companies, none "
         "supplying more than half."
     )
+
+
+def _caption(bar: dict) -> str:
+    if bar["clamped"]:
+        edge = "lowest" if bar["label"] == "below" else "highest"
+        return f"{'Below' if bar['label'] == 'below' else 'Above'} the {edge} published percentile of its market"
+    where = {"within": "within its middle half (p25–p75)", "below": "below its p25", "above": "above its p75"}
+    return f"{bar['ordinal']} percentile of its market · {where[bar['label']]}"
+
+
+def salary_bar_html(bar: dict | None, insufficient: str | None = None) -> str:
+    """The bar as inline SVG (escaped by format_html): the market's p10–p90 whisker, p25–p75 band and median, the
+    posted range and its midpoint's marker, with the sentence as its accessible name and a caption in words.
+    Built here rather than in a template: a page draws twenty of them."""
+    from django.utils.html import format_html
+
+    if bar is None:
+        return format_html('<p class="caption muted">{}</p>', insufficient) if insufficient else ""
+    f = {name: f"{bar[name]:.2f}" for name in ("whisker_left", "whisker_right", "band_left", "band_width", "median",
+                                                 "pay_left", "pay_width", "marker")}  # fmt: skip
+    return format_html(
+        '<figure class="salary" data-label="{label}">'
+        '<svg role="img" aria-label="{sentence}" viewBox="0 0 100 30" preserveAspectRatio="none" focusable="false">'
+        '<line x1="{whisker_left}" x2="{whisker_right}" y1="15" y2="15" stroke="#6b7a8a" stroke-width="0.6" '
+        'vector-effect="non-scaling-stroke"></line>'
+        '<rect class="band" x="{band_left}" width="{band_width}" y="6" height="18" fill="#cfe0ee" stroke="#4d7ea8" '
+        'stroke-width="1" vector-effect="non-scaling-stroke"></rect>'
+        '<line x1="{median}" x2="{median}" y1="6" y2="24" stroke="#4d7ea8" stroke-width="2" '
+        'vector-effect="non-scaling-stroke"></line>'
+        '<rect class="pay" x="{pay_left}" width="{pay_width}" y="12" height="6" fill="#1d4f91"></rect>'
+        '<line class="marker" x1="{marker}" x2="{marker}" y1="2" y2="28" stroke="#a33b00" stroke-width="4" '
+        'vector-effect="non-scaling-stroke"></line>'
+        '</svg><figcaption class="caption">{caption}</figcaption></figure>',
+        label=bar["label"], sentence=bar["sentence"], caption=_caption(bar), **f,
+    )  # fmt: skip

@@ -26,7 +26,14 @@ from insights.selectors import context_keys_of
 from jobs.filters import JobPostingFilter, pay_floor_of
 from jobs.jsonld import posting_jsonld
 from jobs.models import Company, EmploymentType, RemotePolicy
-from jobs.pages import bar_scale, insufficient_words, provenance_words, salary_bar, segment_words
+from jobs.pages import (
+    bar_scale,
+    insufficient_words,
+    provenance_words,
+    salary_bar,
+    salary_bar_html,
+    segment_words,
+)
 from jobs.selectors import posting_head, postings_list, public_ordering
 from jobs.serializers import postings_represented
 from salaries.money import PayPeriod, rate_on
@@ -141,10 +148,10 @@ def _listed(postings: list[dict]) -> list[dict]:
     return [
         {
             **posting,
-            "bar": salary_bar(posting, scale),
-            "insufficient": insufficient_words(posting["salary_context"])
-            if posting["salary_context"]["status"] != "ok"
-            else None,
+            "bar_html": salary_bar_html(
+                salary_bar(posting, scale),
+                insufficient_words(posting["salary_context"]) if posting["salary_context"]["status"] != "ok" else None,
+            ),
         }
         for posting in postings
     ]
@@ -207,6 +214,7 @@ def _detail_context(request, posting, params) -> dict:
     return {
         "posting": shown,
         "bar": salary_bar(shown),
+        "bar_html": salary_bar_html(salary_bar(shown)),
         "context": context,
         "segment": segment_words(context["segment"]),
         "provenance": provenance_words(context) if context["status"] == "ok" else None,
