@@ -156,7 +156,9 @@ class MarketRangeList(generics.GenericAPIView):
             return paginator.page(results)
 
         viewer = "moderator" if moderator else "public"
-        return conditional(request, variant=f"ranges|{request.get_full_path()}|{viewer}", build=build)
+        return conditional(
+            request, variant=f"ranges|{request.get_host()}{request.get_full_path()}|{viewer}", build=build
+        )
 
 
 MarketRangeList.__doc__ = MarketRangeList.__doc__.replace("{CONFIDENCE}", CONFIDENCE_RULE)

@@ -165,7 +165,7 @@ class JobPostingViewSet(
         if scope != "public":
             body, headers = build()
             return Response(body, headers=headers)
-        return conditional(request, variant=f"list|{request.get_full_path()}", build=build)
+        return conditional(request, variant=f"list|{request.get_host()}{request.get_full_path()}", build=build)
 
     def filter_queryset(self, queryset):
         # The list's filters; a posting is looked up by its id alone.
@@ -184,7 +184,7 @@ class JobPostingViewSet(
                 size_band=head["company__size_band"], sector=head["company__sector"],
             )  # fmt: skip
             return conditional(
-                request, variant=f"detail|{request.get_full_path()}|public",
+                request, variant=f"detail|{request.get_host()}{request.get_full_path()}|public",
                 validators=posting_validators(head, keys),
                 build=lambda: (self._represent([self.get_object()], private=lambda _: False, peers=True)[0], {}),
             )  # fmt: skip
@@ -192,7 +192,7 @@ class JobPostingViewSet(
         private = self._sees_private(posting)
         viewer = f"user {request.user.pk}" if private else "public"
         return conditional(
-            request, variant=f"detail|{request.get_full_path()}|{viewer}",
+            request, variant=f"detail|{request.get_host()}{request.get_full_path()}|{viewer}",
             build=lambda: (self._represent([posting], private=lambda _: private, peers=True)[0], {}),
         )  # fmt: skip
 

@@ -878,3 +878,19 @@ def test_markup_in_plain_text_fields_is_refused(as_user, field):
     # Text that merely looks like a comparison is fine.
     fine = client.post("/api/v1/jobs/", {**body, field: "R&D < 5 people, pay > market"}, format="json")
     assert fine.status_code == 201, fine.content
+
+
+@pytest.mark.django_db
+def test_a_kept_page_is_never_served_to_another_host_with_the_first_host_s_links(settings):
+    """Pages are kept under their validator; their links are absolute, so the host is part of what is kept."""
+    from django.test import Client
+
+    from tests.factories import PublishedPostingFactory
+
+    settings.ALLOWED_HOSTS = ["public.example", "internal.example"]
+    for _ in range(3):
+        PublishedPostingFactory()
+    first = Client(HTTP_HOST="public.example").get("/api/v1/jobs/", {"page_size": 1})
+    second = Client(HTTP_HOST="internal.example").get("/api/v1/jobs/", {"page_size": 1})
+    assert first.json()["next"].startswith("http://public.example/")
+    assert second.json()["next"].startswith("http://internal.example/")
