@@ -52,3 +52,33 @@ def job_detail(request, posting_id: int):
     if not rows:
         raise Http404
     return JsonResponse(rows[0])
+
+
+SEARCH_ORDERS = {"newest": FEED_ORDER, "pay": ("-salary_mid_usd", "-id"), "rank": ("-rank", "-id")}
+
+
+def job_search(request):
+    """B for the search queries: the same page as the project's search from one hand-written query. Filters
+    `role`, `level`, `country`, `min_annual_usd` (on the annual USD maximum, as the project compares pay), `q`
+    (PostgreSQL full text, websearch syntax, English), `order` newest, pay or rank."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.db.models import F
+
+    params = request.GET
+    postings = visible_postings(timezone.now())
+    for name, column in (("role", "role_family"), ("level", "level"), ("country", "country")):
+        if params.get(name):
+            postings = postings.filter(**{column: params[name]})
+    if params.get("min_annual_usd"):
+        postings = postings.filter(salary_max_usd__gte=params["min_annual_usd"])
+    if params.get("q"):
+        query = SearchQuery(params["q"], config="english", search_type="websearch")
+        postings = postings.filter(search_vector=query)
+        if params.get("order") == "rank":  # among the 2,000 newest matches, as the project ranks
+            newest = postings.order_by(*FEED_ORDER).values("pk")[:2000]
+            postings = visible_postings(timezone.now()).filter(pk__in=newest)
+            postings = postings.annotate(
+                rank=SearchRank(F("search_vector"), query, cover_density=True, normalization=1)
+            )
+    order = SEARCH_ORDERS.get(params.get("order", "newest"), FEED_ORDER)
+    return JsonResponse({"results": list(postings.order_by(*order).values(*POSTING_VALUES)[:PAGE_SIZE])})

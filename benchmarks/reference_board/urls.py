@@ -9,6 +9,7 @@ urlpatterns = [
     *project_urls.urlpatterns,
     path("bench/bare/jobs/", bare.job_list),
     path("bench/bare/jobs/<int:posting_id>/", bare.job_detail),
+    path("bench/bare/search/", bare.job_search),
     path("bench/drf/jobs/", drf.JobList.as_view()),
     path("bench/drf/jobs/<int:pk>/", drf.JobDetail.as_view()),
     path("bench/stock-admin/", stock_admin.site.urls),
