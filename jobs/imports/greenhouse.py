@@ -7,9 +7,9 @@ import html
 from collections.abc import Iterator
 from pathlib import Path
 
-from jobs.imports.json_file import read_json
+from jobs.imports.json_file import json_rows
 from jobs.imports.rows import MAX_REF, ImportedPosting, RowProblem, amount, currency, level_of, place, text
-from salaries.importers.report import ImportFileError, RowError
+from salaries.importers.report import RowError
 
 WHAT = "a Greenhouse job-board export"
 LEVEL_KEYS = {"level", "seniority", "job level", "career level"}
@@ -18,15 +18,7 @@ LEVEL_KEYS = {"level", "seniority", "job level", "career level"}
 def parse_greenhouse(
     path: Path, *, default_country: str | None = None
 ) -> Iterator[tuple[int, ImportedPosting] | RowError]:
-    data = read_json(path, what=WHAT)
-    jobs = data.get("jobs") if isinstance(data, dict) else data
-    if not isinstance(jobs, list):
-        raise ImportFileError(f"not {WHAT}: no list of jobs")
-    for number, job in enumerate(jobs, start=1):
-        try:
-            yield number, _job(job, default_country)
-        except RowProblem as problem:
-            yield RowError(number, problem.field, problem.reason)
+    return json_rows(path, what=WHAT, key="jobs", parse_one=_job, default_country=default_country)
 
 
 def _job(job, default_country) -> ImportedPosting:

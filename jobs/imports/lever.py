@@ -6,7 +6,7 @@ per-week-salary, per-day-wage or per-hour-wage)."""
 from collections.abc import Iterator
 from pathlib import Path
 
-from jobs.imports.json_file import read_json
+from jobs.imports.json_file import json_rows
 from jobs.imports.rows import (
     MAX_REF,
     ImportedPosting,
@@ -19,7 +19,7 @@ from jobs.imports.rows import (
     text,
 )
 from jobs.models import EmploymentType, RemotePolicy
-from salaries.importers.report import ImportFileError, RowError
+from salaries.importers.report import RowError
 from salaries.money import PayPeriod
 
 WHAT = "a Lever postings export"
@@ -37,15 +37,7 @@ COMMITMENTS = {"full-time": EmploymentType.FULL_TIME, "full time": EmploymentTyp
 
 
 def parse_lever(path: Path, *, default_country: str | None = None) -> Iterator[tuple[int, ImportedPosting] | RowError]:
-    data = read_json(path, what=WHAT)
-    postings = data.get("postings") if isinstance(data, dict) else data
-    if not isinstance(postings, list):
-        raise ImportFileError(f"not {WHAT}: no list of postings")
-    for number, posting in enumerate(postings, start=1):
-        try:
-            yield number, _posting(posting, default_country)
-        except RowProblem as problem:
-            yield RowError(number, problem.field, problem.reason)
+    return json_rows(path, what=WHAT, key="postings", parse_one=_posting, default_country=default_country)
 
 
 def _posting(posting, default_country) -> ImportedPosting:
