@@ -213,7 +213,6 @@ def _detail_context(request, posting, params) -> dict:
     base_url = request.build_absolute_uri("/")[:-1]
     return {
         "posting": shown,
-        "bar": salary_bar(shown),
         "bar_html": salary_bar_html(salary_bar(shown)),
         "context": context,
         "segment": segment_words(context["segment"]),
