@@ -41,7 +41,12 @@ from salaries.skills import SKILL_CHOICES
 from salaries.taxonomy import Level, RoleFamily, Sector, SizeBand
 
 PAGE_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "SGD", "INR", "JPY")
-ORDERING_CHOICES = (("newest", "Newest"), ("pay", "Highest pay"), ("relevance", "Best match (with a search)"))
+ORDERING_CHOICES = (
+    ("newest", "Newest"),
+    ("pay", "Highest pay"),
+    ("market", "Best pay for its market"),
+    ("relevance", "Best match (with a search)"),
+)
 
 
 def _cleaned_params(request):
