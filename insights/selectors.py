@@ -204,13 +204,14 @@ def _range_summary(posting, usable: StoredRelease, summaries: dict) -> dict:
             "as_of": usable.computed_at,
             "provenance": range_provenance(usable),
         }
-    return {**shared, "position": _position(posting.salary_mid_usd, usable.release)}
+    position = None if posting.salary_mid_usd is None else _position(posting.salary_mid_usd, usable.release)
+    return {**shared, "position": position}
 
 
 def _total_context(posting, market_range: StoredRelease) -> dict | None:
     """Total compensation beside base pay, when its own sample (postings) is published."""
     total = market_range.release.get("total") if market_range.total_published else None
-    if not total:
+    if not total or posting.total_comp_mid_usd is None:
         return None
     return {
         **_figures(total),
@@ -228,35 +229,42 @@ INSUFFICIENT_MESSAGE = (
 )
 
 
+# What a posting's context places on its market, by its pay kind (an estimate is placed, and said to be one).
+COMPARED = {"employer": "employer_pay", "estimate": "estimate", "none": "nothing"}
+
+
 def _context(posting, company, ranges, rate: Rate | None, requested: Rate | None, summaries: dict, peers: bool):
     chain, peer_chains = _chains(posting.role_family, posting.level, posting.country, company.size_band, company.sector)
     if not peers:
         peer_chains = {}
     usable = _first_published(chain, ranges)
+    compared = COMPARED.get(posting.pay_kind, "employer_pay")
     if usable is None:
         own = ranges.get(chain[0])
         return {
             "status": "insufficient_data",
+            "compared": compared,
             "message": INSUFFICIENT_MESSAGE,
             "segment": _segment_info(chain[0]),
             "withheld_reason": own.withheld_reason if own else "no data",
             "as_of": own.computed_at if own else None,
         }
-    compared = {}
+    peers_of = {}
     for name, peer_chain in peer_chains.items():
         peer = _first_published(peer_chain, ranges)
-        compared[name] = (
+        peers_of[name] = (
             {"status": "ok", **_range_summary(posting, peer, summaries)}
             if peer
             else {"status": "insufficient_data", "segment": _segment_info(peer_chain[0])}
         )
     return {
         "status": "ok",
+        "compared": compared,
         **_range_summary(posting, usable, summaries),
         "market": _in_currency(usable.release, rate, posting.salary_currency),
         **({"market_requested": _in_currency(usable.release, requested, requested.currency)} if requested else {}),
         "total_compensation": _total_context(posting, usable),
-        **({"peers": compared} if peers else {}),
+        **({"peers": peers_of} if peers else {}),
     }
 
 
@@ -289,7 +297,7 @@ def salary_contexts_for(
     """
     companies = companies or {p.company_id: p.company for p in postings}
     ranges = stored_releases(context_keys(postings, companies, peers=peers))
-    rates = latest_rates({p.salary_currency for p in postings}, today) if postings else {}
+    rates = latest_rates({p.salary_currency for p in postings if p.salary_currency}, today) if postings else {}
     summaries: dict = {}
     return {
         p.pk: _context(p, companies[p.company_id], ranges, rates.get(p.salary_currency), requested, summaries, peers)

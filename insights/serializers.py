@@ -129,7 +129,7 @@ class PeerContextSerializer(serializers.Serializer):
     company_count = serializers.IntegerField(required=False)
     confidence = serializers.CharField(required=False)
     as_of = serializers.DateTimeField(required=False, allow_null=True, help_text="Null: no range computed yet.")
-    position = PositionSerializer(required=False)
+    position = PositionSerializer(required=False, allow_null=True, help_text="Null when the posting gives no pay.")
     provenance = RangeProvenanceSerializer(required=False)
 
 
@@ -143,6 +143,11 @@ class SalaryContextSerializer(PeerContextSerializer):
 
     message = serializers.CharField(required=False)
     withheld_reason = serializers.CharField(required=False)
+    compared = serializers.ChoiceField(
+        choices=["employer_pay", "estimate", "nothing"],
+        help_text="What is placed on the market: the employer's pay, an estimate (shown as one), or nothing (no pay "
+        "given: the market alone)",
+    )
     market = PercentilesInCurrencySerializer(required=False, allow_null=True, help_text="In the posting's currency.")
     market_requested = PercentilesInCurrencySerializer(required=False, help_text="With ?currency=.")
     total_compensation = TotalContextSerializer(required=False, allow_null=True)

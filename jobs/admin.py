@@ -29,6 +29,7 @@ from jobs.models import (
     CompanyInvitation,
     CompanyMembership,
     JobPosting,
+    PayKind,
     PayTransparencyRule,
     PendingPosting,
     PostingStatus,
@@ -154,6 +155,8 @@ def market_position(context: dict | None) -> str:
     if context["status"] != "ok":
         return format_html('<span title="{}">not enough data</span>', context.get("withheld_reason", ""))
     market, position = context["market_usd"], context["position"]
+    if position is None:
+        return format_html("no pay given · p25–p75 {}–{} USD", _money(market["p25"]), _money(market["p75"]))
     return format_html(
         "<b>{}</b> · p{} · p25–p75 {}–{} USD · n≈{} ({} confidence)",
         position["label"], position["midpoint_percentile"], _money(market["p25"]), _money(market["p75"]),
@@ -176,7 +179,7 @@ class PostingAdminBase(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
         (None, {"fields": ["title", "company", "created_by", "status", "rejection_reason", "source_ref"]}),
         ("Role and place", {"fields": ["role_family", "level", "employment_type", "country", "subdivision", "city",
                                        "city_slug", "remote_policy", "skills", "skills_from_employer"]}),
-        ("Pay as posted", {"fields": ["salary_min", "salary_max", "salary_currency", "salary_period",
+        ("Pay as posted", {"fields": ["pay_kind", "pay_source", "salary_min", "salary_max", "salary_currency", "salary_period",
                                       "bonus_target_pct", "bonus_target_amount", "equity_pct_min", "equity_pct_max",
                                       "company_valuation", "equity_grant_amount", "vesting_years", "sign_on_bonus",
                                       "benefits"]}),
@@ -201,10 +204,13 @@ class PostingAdminBase(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="pay as posted")
     def pay(self, posting):
-        return (
+        if posting.pay_kind == PayKind.NONE:
+            return "not given"
+        amount = (
             f"{_money(posting.salary_min)}–{_money(posting.salary_max)} {posting.salary_currency} "
             f"{posting.get_salary_period_display().lower()}"
         )
+        return f"estimate ({posting.pay_source}): {amount}" if posting.pay_kind == PayKind.ESTIMATE else amount
 
     @admin.display(description="against the market")
     def market(self, posting):
@@ -292,7 +298,7 @@ def posting_workbench(posting: JobPosting) -> dict:
 @admin.register(JobPosting)
 class JobPostingAdmin(PostingAdminBase):
     list_display = ["title", "company", "level", "country", "status", "pay", "market", "published_at", "expires_at"]
-    list_filter = ["status", "level", "role_family", CountryFilter, "remote_policy", "company__size_band",
+    list_filter = ["status", "level", "role_family", CountryFilter, "remote_policy", "pay_kind", "company__size_band",
                    "company__sector", "published_at"]  # fmt: skip
     # Title words only: one table, served by a trigram index on PostgreSQL (migration 0014); a search across the
     # join to companies could use no index at a million postings. Filter by company with ?company__id__exact=.

@@ -106,8 +106,7 @@ def _message(search: SavedSearch, postings: list, connection) -> EmailMessage:
         place = ", ".join(part for part in (posting.city, country_name(posting.country)) if part)
         lines += [
             f"{posting.title} at {posting.company.name} ({place})",
-            f"  {posting.salary_min:,.0f}–{posting.salary_max:,.0f} {posting.salary_currency} a "
-            f"{posting.salary_period.lower()}, as posted by the employer",
+            f"  {posting.pay_words().capitalize()}",
             f"  {site}{reverse('job-page', args=[posting.pk])}",
             "",
         ]

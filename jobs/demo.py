@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jobs.models import EmploymentType, FundingStage, RemotePolicy, SizeBand
+from jobs.services import PACKAGE_FIELDS
 from salaries.money import PayPeriod
 from salaries.taxonomy import Level, RoleFamily
 
@@ -287,7 +288,25 @@ def generate_postings(*, count: int, companies: dict[str, object], model: PayMod
                 ),
             }
         )
+        _demo_pay_kind(postings[-1], number)
     return postings
+
+
+DEMO_ESTIMATE_SOURCE = "Example Jobs (a third-party estimate; demo data)"
+NO_PAY_LAW = {"GB", "SG"}  # no pay-transparency law on file here (jobs.transparency): pay may be left out
+
+
+def _demo_pay_kind(fields: dict, number: int) -> None:
+    """About one in 25 demo postings in Britain and Singapore gives no pay, and as many carry a third-party
+    estimate instead of the employer's pay (chosen by number, so the random stream and the rest stay the same)."""
+    if fields["country"] not in NO_PAY_LAW or number % 50 not in (7, 32):
+        return
+    for name in [name for name in fields if name in PACKAGE_FIELDS]:
+        del fields[name]
+    if number % 50 == 7:
+        fields.update(pay_kind="none", salary_min=None, salary_max=None, salary_currency="")
+    else:
+        fields.update(pay_kind="estimate", pay_source=DEMO_ESTIMATE_SOURCE)
 
 
 # Skills each role's demo postings name, three at random (jobs.services reads them into `skills`). Demo pay does

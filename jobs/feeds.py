@@ -60,11 +60,7 @@ class JobsFeed(Feed):
 
     def item_description(self, item):
         place = ", ".join(part for part in (item.city, country_name(item.country)) if part)
-        return (
-            f"{item.company.name} · {place} · {item.get_remote_policy_display()} · "
-            f"{item.salary_min:,.0f}–{item.salary_max:,.0f} {item.salary_currency} a {item.salary_period.lower()} "
-            "(as posted by the employer)"
-        )
+        return f"{item.company.name} · {place} · {item.get_remote_policy_display()} · {item.pay_words()}"
 
     def item_link(self, item):
         return reverse("job-page", args=[item.pk])

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from config.api import StrictBooleanFilter
 from insights.regions import COUNTRIES_IN, REGION_NAMES
-from jobs.models import Company, EmploymentType, JobPosting, RemotePolicy
+from jobs.models import Company, EmploymentType, JobPosting, PayKind, RemotePolicy
 from jobs.search import postings_matching
 from salaries.money import PERIODS_PER_YEAR, PayPeriod
 from salaries.skills import SKILL_CHOICES
@@ -106,6 +106,14 @@ class JobPostingFilter(django_filters.FilterSet):
         "compared on annual USD at today's rate (the response's `pay_filter` says which)",
     )
     period = django_filters.ChoiceFilter(choices=PayPeriod.choices, method="filter_nothing", help_text="For pay_min")
+    include_undisclosed = StrictBooleanFilter(
+        method="filter_undisclosed",
+        help_text="false: only postings whose employer states the pay (no estimates, none without pay); "
+        "true (the default): all of them",
+    )
+    pay_kind = AnyOfFilter(
+        choices=PayKind.choices, help_text="employer (pay the employer gives), estimate (shown as one) or none"
+    )
     q = django_filters.CharFilter(
         method="filter_text",
         help_text="Full-text search over title, skills, company and description (PostgreSQL: stemmed, ranked, "
@@ -114,7 +122,8 @@ class JobPostingFilter(django_filters.FilterSet):
 
     ordering = django_filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERING_NAMES], method="filter_nothing",
-        help_text="newest (default), pay (highest annual USD midpoint first), relevance (best match; the default "
+        help_text="newest (default), pay (highest annual USD midpoint first; postings without a pay figure are "
+        "left out of this ordering), relevance (best match; the default "
         "with q) or market (best pay for its market first: the salary context's percentile, refreshed every few "
         "minutes; postings without a published market last)",
     )  # fmt: skip
@@ -135,6 +144,9 @@ class JobPostingFilter(django_filters.FilterSet):
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({"ordering": ["relevance needs a search (q)."]}, code="invalid")
+        if self.form.cleaned_data.get("ordering") == "pay":
+            # Nothing to rank a posting without pay by (and PostgreSQL would put it first): it is left out.
+            queryset = queryset.filter(salary_mid_usd__isnull=False)
         return super().filter_queryset(queryset)
 
     def filter_nothing(self, queryset, name, value):
@@ -165,6 +177,9 @@ class JobPostingFilter(django_filters.FilterSet):
             else:
                 queryset = queryset.filter(skills__icontains=f'"{slug}"')
         return queryset
+
+    def filter_undisclosed(self, queryset, name, value):
+        return queryset if value in (None, True) else queryset.filter(pay_kind=PayKind.EMPLOYER)
 
     def filter_posted_since(self, queryset, name, value):
         return queryset.filter(published_at__gte=timezone.make_aware(datetime.combine(value, time.min)))
@@ -209,5 +224,6 @@ def pay_floor_of(params, amount) -> dict:
         "rate_to_usd": str(rate.rate_to_usd),
         "rate_date": rate.date.isoformat() if rate.date else None,
         "rate_source": rate.source,
-        "compared_on": "each posting's annual USD maximum (salary_max_usd), converted when it was saved",
+        "compared_on": "each posting's annual USD maximum (salary_max_usd), converted when it was saved; an "
+        "estimate's range counts as labelled (include_undisclosed=false leaves estimates out)",
     }

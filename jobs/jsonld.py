@@ -9,7 +9,7 @@ employer's own posted range, in its currency and period, and nothing else: never
 
 from django.urls import reverse
 
-from jobs.models import EmploymentType, RemotePolicy
+from jobs.models import EmploymentType, PayKind, RemotePolicy
 
 EMPLOYMENT_TYPES = {
     EmploymentType.FULL_TIME: "FULL_TIME",
@@ -58,5 +58,5 @@ def posting_jsonld(posting, *, company, base_url: str = "") -> dict:
 
 
 def _employer_provided_pay(posting) -> bool:
-    """Every posting's pay today is the employer's own (see jobs.models: pay as posted)."""
-    return posting.salary_min is not None and posting.salary_max is not None
+    """Only the employer's own pay: never an estimate (nor a market figure) dressed as the offer."""
+    return posting.pay_kind == PayKind.EMPLOYER and posting.salary_min is not None and posting.salary_max is not None

@@ -3,9 +3,10 @@ its market first) with an index, not computed per request.
 
 `market_percentile` is the salary context's own figure (insights.selectors.salary_contexts_for: the percentile of
 the posting's pay midpoint on the released curve of its first published segment), or -1 when no market is
-published for it. It is set when a posting is approved, and refreshed by beat (`jobs.refresh_market_positions`)
-for the role-and-level partitions whose ranges were recomputed since the last refresh, in keyset batches of
-visible postings; a row is written only when its figure moved, so a quiet market costs reads, not writes."""
+published for it or the posting has no pay of the employer's own (an estimate is not what it pays). It is set
+when a posting is approved, and refreshed by beat (`jobs.refresh_market_positions`) for the role-and-level
+partitions whose ranges were recomputed since the last refresh, in keyset batches of market data points; a row is
+written only when its figure moved, so a quiet market costs reads, not writes."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -16,15 +17,15 @@ from django.utils import timezone
 
 from insights.models import MarketRange
 from insights.selectors import salary_contexts_for
-from jobs.models import JobPosting
+from jobs.models import JobPosting, PayKind
 
 BATCH = 2000
 WATERMARK_KEY = "market-positions:refreshed-until"
 UNKNOWN = Decimal("-1.0")
 
 
-def _percentile(context: dict) -> Decimal:
-    if context["status"] != "ok":
+def _percentile(posting, context: dict) -> Decimal:
+    if context["status"] != "ok" or posting.pay_kind != PayKind.EMPLOYER or not context.get("position"):
         return UNKNOWN
     return Decimal(context["position"]["midpoint_percentile"]).quantize(Decimal("0.1"))
 
@@ -36,7 +37,7 @@ def market_positions_set(postings: list, *, today=None) -> int:
     contexts = salary_contexts_for(postings=postings, today=today or timezone.now().date(), peers=False)
     changed = []
     for posting in postings:
-        value = _percentile(contexts[posting.pk])
+        value = _percentile(posting, contexts[posting.pk])
         if value != posting.market_percentile:
             posting.market_percentile = value
             changed.append(posting)
@@ -58,7 +59,7 @@ def market_positions_refresh(*, since: datetime | None = None, now=None) -> dict
         last_id = 0
         while True:
             batch = list(
-                JobPosting.objects.visible(now)
+                JobPosting.objects.market_points(now)
                 .filter(role_family=role_family, level=level, id__gt=last_id)
                 .select_related("company")
                 .order_by("id")[:BATCH]

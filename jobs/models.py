@@ -93,6 +93,14 @@ class RemotePolicy(models.TextChoices):
     REMOTE = "remote", "Remote"
 
 
+class PayKind(models.TextChoices):
+    """Where a posting's pay figure comes from. Only the employer's own feeds market ranges and JSON-LD."""
+
+    EMPLOYER = "employer", "Employer-provided"
+    ESTIMATE = "estimate", "Estimate"  # e.g. a third-party estimate attached to an imported posting
+    NONE = "none", "Not given"
+
+
 def visible_condition(now) -> Q:
     """The one rule for what candidates see, as a condition: published and not past its expiry time."""
     return Q(status=PostingStatus.PUBLISHED) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
@@ -110,6 +118,11 @@ class JobPostingQuerySet(models.QuerySet):
         periodic task flips its status to expired.
         """
         return self.filter(visible_condition(now or timezone.now()))
+
+    def market_points(self, now=None):
+        """The postings that are market data points: visible, with pay the employer gave (not an estimate, not
+        without pay). Every market figure (ranges, verification, skill premiums, market positions) starts here."""
+        return self.visible(now).filter(pay_kind=PayKind.EMPLOYER)
 
     def due_to_expire(self, now=None):
         return self.published().filter(expires_at__lte=now or timezone.now())
@@ -157,10 +170,19 @@ class JobPosting(models.Model):
     )
     remote_policy = models.CharField(max_length=10, choices=RemotePolicy.choices, default=RemotePolicy.ONSITE)
 
-    # Pay exactly as posted.
-    salary_min = models.DecimalField(max_digits=14, decimal_places=2)
-    salary_max = models.DecimalField(max_digits=14, decimal_places=2)
-    salary_currency = models.CharField(max_length=3)
+    # Pay exactly as posted; empty when none is given (pay_kind "none").
+    pay_kind = models.CharField(
+        max_length=10, choices=PayKind.choices, default=PayKind.EMPLOYER, db_default=PayKind.EMPLOYER,
+        help_text="Employer-provided pay feeds the market ranges; an estimate is shown as one; none: no pay given "
+        "(a draft, or published where no pay-transparency law applies).",
+    )  # fmt: skip
+    pay_source = models.CharField(
+        max_length=200, blank=True, default="", db_default="",
+        help_text="Who made an estimate (for example the job board it was imported from). Empty for employer pay.",
+    )  # fmt: skip
+    salary_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    salary_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    salary_currency = models.CharField(max_length=3, blank=True)
     salary_period = models.CharField(max_length=5, choices=PayPeriod.choices, default=PayPeriod.YEAR)
     # The rest of the package (salaries.compensation), in the posting's currency.
     bonus_target_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -186,17 +208,17 @@ class JobPosting(models.Model):
         default=False, help_text="The employer set the skills; otherwise they are read from the title and description."
     )
     # Pay normalised to a year in USD (salaries.money), with the rate used and its date.
-    salary_min_usd = models.DecimalField(max_digits=14, decimal_places=2)
-    salary_max_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_min_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    salary_max_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     salary_mid_usd = models.DecimalField(
-        max_digits=14, decimal_places=2, help_text="Midpoint of the annual USD range: the posting's market data point."
-    )
+        max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text="Midpoint of the annual USD range: the posting's market data point when the employer gave it.",
+    )  # fmt: skip
     total_comp_mid_usd = models.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+        max_digits=14, decimal_places=2, null=True, blank=True,
         help_text="Total compensation per year at the midpoint of the base range, annual USD (salaries.compensation).",
-    )
-    fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10)
+    )  # fmt: skip
+    fx_rate_to_usd = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     fx_rate_date = models.DateField(null=True, blank=True, help_text="Empty when the pay is in USD.")
 
     disclosure_key = models.IntegerField(
@@ -231,6 +253,28 @@ class JobPosting(models.Model):
         ordering = ["-published_at", "-id"]
         permissions = [("moderate_postings", "Can approve or reject job postings")]
         constraints = [
+            # Pay figures are there exactly when pay is given (by the employer or as an estimate).
+            models.CheckConstraint(
+                condition=(
+                    Q(pay_kind=PayKind.NONE)
+                    & Q(
+                        salary_min__isnull=True,
+                        salary_max__isnull=True,
+                        salary_mid_usd__isnull=True,
+                        total_comp_mid_usd__isnull=True,
+                    )
+                )
+                | (
+                    ~Q(pay_kind=PayKind.NONE)
+                    & Q(
+                        salary_min__isnull=False,
+                        salary_max__isnull=False,
+                        salary_mid_usd__isnull=False,
+                        total_comp_mid_usd__isnull=False,
+                    )
+                ),
+                name="posting_pay_given_by_kind",
+            ),  # fmt: skip
             models.CheckConstraint(condition=Q(salary_min__gt=0), name="posting_salary_min_positive"),
             models.CheckConstraint(
                 condition=Q(total_comp_mid_usd__gte=models.F("salary_mid_usd")), name="posting_total_at_least_base"
@@ -264,6 +308,15 @@ class JobPosting(models.Model):
         # The company's name when it is loaded already (admin lists select it); never a query of its own.
         company = self._state.fields_cache.get("company")
         return f"{self.title} at {company.name}" if company else f"{self.title} (#{self.pk})"
+
+    def pay_words(self) -> str:
+        """The pay in words, saying whose it is: for feeds, mail and the admin."""
+        if self.pay_kind == PayKind.NONE:
+            return "pay not given by the employer"
+        amount = f"{self.salary_min:,.0f}–{self.salary_max:,.0f} {self.salary_currency} a {self.salary_period.lower()}"
+        if self.pay_kind == PayKind.ESTIMATE:
+            return f"{amount} (an estimate by {self.pay_source}, not the employer's)"
+        return f"{amount}, as posted by the employer"
 
 
 class PendingPosting(JobPosting):

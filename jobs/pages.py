@@ -81,6 +81,8 @@ def _bar_figures(posting: dict) -> tuple[dict, tuple[Decimal, Decimal, Decimal]]
     figures = {name: Decimal(str(market[name])) for name in ("p10", "p25", "p50", "p75", "p90") if market.get(name)}
     if not {"p25", "p50", "p75"} <= figures.keys():
         return None
+    if posting["pay"] is None:  # no pay given: nothing to place (bar_message says so, with the market)
+        return None
     pay = posting["pay"]["annual_usd"]
     return figures, tuple(Decimal(str(pay[name])) for name in ("min", "max", "midpoint"))
 
@@ -127,12 +129,41 @@ def salary_bar(posting: dict, scale: tuple[Decimal, Decimal] | None = None) -> d
         "percentile": percentile,
         "ordinal": ordinal(percentile),
         "clamped": clamped,
+        "estimate": posting["pay_kind"] == "estimate",
         "sentence": (
-            f"Pay midpoint {mid:,.0f} USD a year is {(position['label'] if clamped else 'at')} the "
+            f"{_whose_pay(posting)} midpoint {mid:,.0f} USD a year is {(position['label'] if clamped else 'at')} the "
             f"{ordinal(percentile)} percentile of {segment_words(context['segment'])}: {LABEL_WORDS[position['label']]}. "
             f"Market p25–p75: {figures['p25']:,.0f}–{figures['p75']:,.0f} USD, median {figures['p50']:,.0f} USD."
         ),
     }
+
+
+def _whose_pay(posting: dict) -> str:
+    if posting["pay_kind"] == "estimate":
+        return f"Estimated pay (an estimate by {posting['pay']['provenance']['source']}, not the employer's)"
+    return "Pay"
+
+
+def no_pay_words(posting: dict) -> str:
+    """For a posting without pay: that the employer gives none, and the market it would be compared with."""
+    context = posting["salary_context"]
+    words = f"{posting['company']['name']} gives no pay for this job."
+    market = context.get("market_usd") if context["status"] == "ok" else None
+    if market and market.get("p25") and market.get("p75"):
+        words += (
+            f" For comparison, the market for {segment_words(context['segment'])}: {float(market['p25']):,.0f}–"
+            f"{float(market['p75']):,.0f} USD a year (p25–p75), median {float(market['p50']):,.0f} USD."
+        )
+    return words
+
+
+def bar_message(posting: dict) -> str | None:
+    """What stands in place of a salary bar: no pay given, or not enough data for its market."""
+    if posting["pay"] is None:
+        return no_pay_words(posting)
+    if posting["salary_context"]["status"] != "ok":
+        return insufficient_words(posting["salary_context"])
+    return None
 
 
 def ordinal(value) -> str:
@@ -154,11 +185,13 @@ def insufficient_words(context: dict) -> str:
 
 
 def _caption(bar: dict) -> str:
+    whose = "Estimate: " if bar.get("estimate") else ""
     if bar["clamped"]:
         edge = "lowest" if bar["label"] == "below" else "highest"
-        return f"{'Below' if bar['label'] == 'below' else 'Above'} the {edge} published percentile of its market"
+        side = "below" if bar["label"] == "below" else "above"
+        return f"{whose}{side if whose else side.capitalize()} the {edge} published percentile of its market"
     where = {"within": "within its middle half (p25–p75)", "below": "below its p25", "above": "above its p75"}
-    return f"{bar['ordinal']} percentile of its market · {where[bar['label']]}"
+    return f"{whose}{bar['ordinal']} percentile of its market · {where[bar['label']]}"
 
 
 def salary_bar_html(bar: dict | None, insufficient: str | None = None) -> str:

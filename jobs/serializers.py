@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from config.api import CountryField, CurrencyField, PlainTextField, SlugRelatedField
 from insights.serializers import SalaryContextSerializer
-from jobs.models import ActorRole, ApplicationStatus, AuditAction, Company, EmploymentType, RemotePolicy
+from jobs.models import ActorRole, ApplicationStatus, AuditAction, Company, EmploymentType, PayKind, RemotePolicy
 from jobs.services import PACKAGE_FIELDS, posting_total_compensation
 from salaries.money import PayPeriod, from_usd
 from salaries.skills import SKILL_CHOICES
@@ -38,9 +38,20 @@ class PostingWriteSerializer(serializers.Serializer):
     city = PlainTextField(max_length=100, required=False, allow_blank=True)
     country = CountryField()
     remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices, required=False)
-    salary_min = serializers.DecimalField(**MONEY, min_value=0, help_text="Lowest pay per period, as posted")
-    salary_max = serializers.DecimalField(**MONEY, min_value=0, help_text="Highest pay per period, as posted")
-    salary_currency = CurrencyField()
+    pay_kind = serializers.ChoiceField(
+        choices=[(PayKind.EMPLOYER, "Employer-provided"), (PayKind.NONE, "Not given")], required=False,
+        error_messages={"invalid_choice": "employer (the pay you give) or none (no pay given: a draft, or a place "
+                        "whose law does not ask for pay). Estimates come only with imports, with their source."},
+        help_text="Left out: employer when pay is given, none when it is not. Where a pay-transparency law applies "
+        "the posting cannot be submitted without pay.",
+    )  # fmt: skip
+    salary_min = serializers.DecimalField(
+        **MONEY, min_value=0, required=False, allow_null=True, help_text="Lowest pay per period, as posted"
+    )
+    salary_max = serializers.DecimalField(
+        **MONEY, min_value=0, required=False, allow_null=True, help_text="Highest pay per period, as posted"
+    )
+    salary_currency = CurrencyField(required=False, allow_null=True)
     salary_period = serializers.ChoiceField(choices=PayPeriod.choices, required=False)
     bonus_target_pct = serializers.DecimalField(
         max_digits=5,
@@ -120,10 +131,15 @@ PRIVATE_FIELDS = ("status", "rejection_reason", "source_ref", "created_at", "sub
 
 
 def _provenance(posting, company) -> dict:
+    if posting.pay_kind == PayKind.ESTIMATE:
+        return {"kind": "estimate", "source": posting.pay_source, "sample_size": None, "as_of": posting.updated_at,
+                "note": f"An estimate by {posting.pay_source}, not pay {company.name} states."}  # fmt: skip
     return {"kind": "employer_posted", "source": company.name, "sample_size": None, "as_of": posting.updated_at}
 
 
-def _pay(posting, company, requested) -> dict:
+def _pay(posting, company, requested) -> dict | None:
+    if posting.pay_kind == PayKind.NONE:
+        return None
     pay = {
         "as_posted": {
             "min": posting.salary_min,
@@ -153,8 +169,10 @@ def _pay(posting, company, requested) -> dict:
 _COMPONENTS = ("base", "bonus", "equity_per_year", "sign_on_per_year", "total")
 
 
-def _compensation(posting, company) -> dict:
+def _compensation(posting, company) -> dict | None:
     """The package per year at the base midpoint: each component, and the total, as posted and in USD."""
+    if posting.pay_kind == PayKind.NONE:
+        return None
     package = posting_total_compensation(posting)
     usd = package.scaled(posting.fx_rate_to_usd)
     return {
@@ -186,6 +204,7 @@ def posting_representation(posting, *, company, salary_context, requested=None, 
         },  # fmt: skip
         "benefits": posting.benefits,
         "skills": posting.skills,
+        "pay_kind": posting.pay_kind,
         "pay": _pay(posting, company, requested),
         "compensation": _compensation(posting, company),
         "published_at": posting.published_at,
@@ -217,10 +236,13 @@ class ExchangeRateUsedSerializer(serializers.Serializer):
 
 
 class ProvenanceSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["employer_posted", "survey_observation", "benchmark", "computed"])
+    kind = serializers.ChoiceField(
+        choices=["employer_posted", "estimate", "survey_observation", "benchmark", "computed"]
+    )
     source = serializers.CharField()
     sample_size = serializers.IntegerField(allow_null=True)
     as_of = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField(required=False, help_text="For an estimate: whose it is.")
 
 
 class PostedPaySerializer(serializers.Serializer):
@@ -315,7 +337,7 @@ class BenchmarkBesideSerializer(serializers.Serializer):
     year = serializers.IntegerField(allow_null=True)
     measure = serializers.CharField()
     central_annual_usd = serializers.DecimalField(max_digits=14, decimal_places=2)
-    posting_midpoint_vs_benchmark_pct = serializers.FloatField()
+    posting_midpoint_vs_benchmark_pct = serializers.FloatField(allow_null=True, help_text="Null: no pay given.")
     provenance = serializers.DictField()
 
 
@@ -346,8 +368,13 @@ class JobPostingSerializer(serializers.Serializer):
     benefits = serializers.CharField(allow_blank=True)
     skills = serializers.ListField(child=serializers.ChoiceField(choices=SKILL_CHOICES),
                                    help_text="Read from the title and description, or set by the employer.")  # fmt: skip
-    pay = PaySerializer()
-    compensation = CompensationSerializer()
+    pay_kind = serializers.ChoiceField(
+        choices=PayKind.choices,
+        help_text="employer: pay the employer gives (the only kind in market ranges and JSON-LD); estimate: a "
+        "third-party estimate, shown as one; none: no pay given",
+    )
+    pay = PaySerializer(allow_null=True, help_text="Null when no pay is given.")
+    compensation = CompensationSerializer(allow_null=True, help_text="Null when no pay is given.")
     published_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True, help_text="Shown until then (valid through).")
     salary_context = SalaryContextSerializer(allow_null=True)

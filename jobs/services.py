@@ -20,7 +20,7 @@ from config.errors import DomainError, InvalidTransition, NotPermitted
 from insights.segments import segments_for, segments_for_posting
 from insights.services import segments_mark_dirty
 from jobs.audit import audit_event, audit_record, changes_between, fields_of
-from jobs.models import ActorRole, AuditAction, AuditEvent, Company, JobPosting, PostingStatus
+from jobs.models import ActorRole, AuditAction, AuditEvent, Company, JobPosting, PayKind, PostingStatus
 from jobs.search import postings_search_refresh
 from jobs.transparency import check_submittable
 from salaries.compensation import Package, TotalCompensation, total_compensation
@@ -42,7 +42,9 @@ PACKAGE_FIELDS = {
     "vesting_years",
     "sign_on_bonus",
 }
-PAY_FIELDS = {"salary_min", "salary_max", "salary_currency", "salary_period"} | PACKAGE_FIELDS
+PAY_FIELDS = {"pay_kind", "pay_source", "salary_min", "salary_max", "salary_currency", "salary_period"} | PACKAGE_FIELDS
+# What a posting without pay (pay_kind "none") leaves empty.
+GIVEN_PAY_FIELDS = ("salary_min", "salary_max", *sorted(PACKAGE_FIELDS))
 CONTENT_FIELDS = {
     "title",
     "description",
@@ -88,12 +90,53 @@ def _locked(pk: int) -> JobPosting:
 
 
 def _visible_keys(posting: JobPosting, now) -> set[str]:
+    """The segments the posting is a market data point of (JobPostingQuerySet.market_points, for one posting)."""
     visible = posting.status == S.PUBLISHED and (posting.expires_at is None or posting.expires_at > now)
-    return {segment.key for segment in segments_for_posting(posting)} if visible else set()
+    point = visible and posting.pay_kind == PayKind.EMPLOYER
+    return {segment.key for segment in segments_for_posting(posting)} if point else set()
+
+
+def _pay_kind_of(posting: JobPosting, data: dict) -> dict:
+    """`data` with its pay kind settled. Left out, it is the employer's pay when the data gives pay (or the posting
+    had none and now gets some) and "none" for a new posting given no pay. Switching to "none" empties the
+    pay the posting had; giving pay in the same change is a conflict, not a silent drop."""
+    data = dict(data)
+    if "salary_currency" in data and data["salary_currency"] is None:
+        data["salary_currency"] = ""
+    gives_pay = any(data.get(name) is not None for name in ("salary_min", "salary_max"))
+    if "pay_kind" not in data:
+        if posting.pk is None:
+            data["pay_kind"] = PayKind.EMPLOYER if gives_pay or data.get("salary_currency") else PayKind.NONE
+        elif posting.pay_kind == PayKind.NONE and gives_pay:
+            data["pay_kind"] = PayKind.EMPLOYER
+    if data.get("pay_kind", posting.pay_kind) == PayKind.NONE:
+        given = [name for name in GIVEN_PAY_FIELDS if data.get(name) is not None]
+        if given:
+            raise DomainError(
+                f"pay_kind is none (no pay given), yet {given[0]} is: give pay_kind employer with the pay, or leave "
+                "the pay out.", field=given[0], code="conflict",
+            )  # fmt: skip
+        data.update({name: None for name in GIVEN_PAY_FIELDS if getattr(posting, name) is not None})
+        if posting.salary_currency or data.get("salary_currency"):
+            data["salary_currency"] = ""
+    return data
 
 
 def _apply_pay(posting: JobPosting) -> None:
-    """Check the posted range and store its annual USD normalisation with the rate used."""
+    """Check the posted range and store its annual USD normalisation with the rate used; a posting without pay
+    keeps every pay figure empty."""
+    if posting.pay_kind == PayKind.NONE:
+        posting.pay_source = ""
+        for name in ("salary_min_usd", "salary_max_usd", "salary_mid_usd", "total_comp_mid_usd", "fx_rate_to_usd",
+                     "fx_rate_date"):  # fmt: skip
+            setattr(posting, name, None)
+        return
+    if posting.pay_kind == PayKind.ESTIMATE and not (posting.pay_source or "").strip():
+        raise DomainError("Say whose estimate the pay is (pay_source).", field="pay_source", code="required")
+    if posting.pay_kind == PayKind.EMPLOYER:
+        posting.pay_source = ""
+    if not posting.salary_currency:
+        raise DomainError("Give the pay's currency (ISO 4217).", field="salary_currency", code="required")
     low, high = posting.salary_min, posting.salary_max
     if low is None or low <= 0:
         raise DomainError("Minimum pay must be greater than zero.", field="salary_min", code="must_be_positive")
@@ -291,7 +334,7 @@ COMPANY_AUDITED = ["name", "size_band", "sector", "industry", "funding_stage", "
 def _company_segment_keys(company: Company, *, dimensions: list[tuple[str, str]]) -> set[str]:
     """The segments of the company's visible postings under each (size band, sector)."""
     places = (
-        JobPosting.objects.visible(timezone.now())
+        JobPosting.objects.market_points(timezone.now())
         .filter(company=company)
         .values_list("role_family", "level", "country", "city", "remote_policy")
         .distinct()
@@ -313,7 +356,7 @@ def posting_create(
     """A draft. With `level_may_wait` (imports), a level the title does not tell is left for the employer."""
     _require_member(user, company.pk)
     posting = JobPosting(company=company, created_by=user, status=S.DRAFT)
-    _apply_fields(posting, data)
+    _apply_fields(posting, _pay_kind_of(posting, data))
     _check_expiry(posting, data, expiry_reason, timezone.now())
     _classify_from_title(posting, level_may_wait=level_may_wait)
     _apply_pay(posting)
@@ -369,7 +412,7 @@ def posting_update(*, posting: JobPosting, user, data: dict, expiry_reason: str 
         now = timezone.now()
         before = _visible_keys(posting, now)
         audited = fields_of(posting, AUDITED_FIELDS)
-        changed = _apply_fields(posting, data)
+        changed = _apply_fields(posting, _pay_kind_of(posting, data))
         _check_expiry(posting, data, expiry_reason, now)
         if changed & PAY_FIELDS:
             _apply_pay(posting)

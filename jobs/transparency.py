@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from config.errors import DomainError
-from jobs.models import PayTransparencyRule, RemotePolicy, TransparencySeverity
+from jobs.models import PayKind, PayTransparencyRule, RemotePolicy, TransparencySeverity
 from salaries.selectors import benchmarks_beside
 
 # Member states of the European Union (2026).
@@ -71,9 +71,12 @@ def _applies(rule, posting, company, state: str) -> bool:
 
 def _missing(rule, posting) -> list[tuple[str, str]]:
     problems = []
-    if rule.requires_range and not (posting.salary_min and posting.salary_max):
-        problems.append(("salary_max", "a pay range (minimum and maximum) must be given"))
-    if rule.forbids_open_ended and (posting.salary_max is None or posting.salary_max < posting.salary_min):
+    # The law asks the employer to state the pay: a third-party estimate does not comply, nor does no pay.
+    stated = posting.pay_kind == PayKind.EMPLOYER and posting.salary_min and posting.salary_max
+    if (rule.requires_range or rule.forbids_open_ended) and not stated:
+        field = "pay_kind" if posting.pay_kind != PayKind.EMPLOYER else "salary_max"
+        problems.append((field, "the employer's pay range (minimum and maximum) must be given"))
+    elif rule.forbids_open_ended and stated and posting.salary_max < posting.salary_min:
         problems.append(("salary_max", "a good-faith maximum must be given: an open-ended range does not comply"))
     if rule.requires_benefits and not (posting.benefits or "").strip():
         problems.append(("benefits", "a general description of the benefits must be given"))
@@ -123,11 +126,12 @@ def posting_feedback(posting, company, rules, benchmarks: dict | None = None) ->
     midpoint (the market itself is the posting's `salary_context`)."""
     findings = transparency_findings(posting, company, rules)
     beside = [
-        {**b, "posting_midpoint_vs_benchmark_pct": round(float(posting.salary_mid_usd / b["central_annual_usd"] - 1) * 100, 1)}
+        {**b, "posting_midpoint_vs_benchmark_pct": None if posting.salary_mid_usd is None else
+         round(float(posting.salary_mid_usd / b["central_annual_usd"] - 1) * 100, 1)}
         for b in (benchmarks or {}).get((posting.role_family, posting.level, posting.country), [])
         if b["central_annual_usd"]
     ]  # fmt: skip
-    ratio = (posting.salary_max / posting.salary_min) if posting.salary_min else None
+    ratio = (posting.salary_max / posting.salary_min) if posting.salary_min and posting.salary_max else None
     return {
         "pay_transparency": {
             "rules_applied": rules_checked(posting, company, rules),

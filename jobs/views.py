@@ -27,8 +27,10 @@ from jobs.filters import JobPostingFilter, pay_floor_of
 from jobs.jsonld import posting_jsonld
 from jobs.models import Company, EmploymentType, RemotePolicy
 from jobs.pages import (
+    bar_message,
     bar_scale,
     insufficient_words,
+    no_pay_words,
     provenance_words,
     salary_bar,
     salary_bar_html,
@@ -153,10 +155,7 @@ def _listed(postings: list[dict]) -> list[dict]:
     return [
         {
             **posting,
-            "bar_html": salary_bar_html(
-                salary_bar(posting, scale),
-                insufficient_words(posting["salary_context"]) if posting["salary_context"]["status"] != "ok" else None,
-            ),
+            "bar_html": salary_bar_html(salary_bar(posting, scale), bar_message(posting)),
         }
         for posting in postings
     ]
@@ -223,6 +222,7 @@ def _detail_context(request, posting, params) -> dict:
         "segment": segment_words(context["segment"]),
         "provenance": provenance_words(context) if context["status"] == "ok" else None,
         "insufficient": insufficient_words(context) if context["status"] != "ok" else None,
+        "no_pay": no_pay_words(shown) if shown["pay"] is None else None,
         "peers": peers,
         "jsonld": jsonld_script(posting_jsonld(posting, company=posting.company, base_url=base_url)),
         "canonical": f"{base_url}{reverse('job-page', args=[posting.pk])}",

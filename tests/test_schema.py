@@ -86,6 +86,12 @@ def test_real_responses_match_their_documented_shape(api, as_user, employer, com
                 salary_currency=["USD", "EUR"][n % 2], salary_min=100_000 + 2_000 * n, salary_max=130_000 + 2_000 * n,
                 bonus_target_pct=10 if n % 3 == 0 else None,
             )  # fmt: skip
+        # The other pay kinds: an estimate and no pay at all (published where no law asks for pay).
+        london = {"country": "GB", "city": "London", "benefits": ""}
+        PublishedPostingFactory(company=CompanyFactory(), pay_kind="estimate", pay_source="Example Jobs",
+                                salary_currency="GBP", **london)  # fmt: skip
+        PublishedPostingFactory(company=CompanyFactory(), pay_kind="none", salary_min=None, salary_max=None,
+                                salary_currency="", **london)  # fmt: skip
     market_ranges_rebuild()
     market_ranges_snapshot()
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -112,8 +118,10 @@ def test_real_responses_match_their_documented_shape(api, as_user, employer, com
         assert response.status_code == 200, (url, response.content[:300])
         jsonschema.validate(response.json(), response_schema(schema, path))
     assert api.get(f"/api/v1/market-ranges/{key}/history/").json()["history"]  # not vacuous
+    kinds = {job["pay_kind"] for job in api.get("/api/v1/jobs/?page_size=100").json()["results"]}
+    assert kinds == {"employer", "estimate", "none"}  # every pay kind was validated above
     # And the check has teeth: a nested field the schema does not document fails it.
-    body = api.get("/api/v1/jobs/").json()
+    body = api.get("/api/v1/jobs/?pay_kind=employer").json()
     body["results"][0]["salary_context"]["position"]["undocumented"] = 1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(body, response_schema(schema, "/api/v1/jobs/"))

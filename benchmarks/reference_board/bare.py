@@ -81,4 +81,6 @@ def job_search(request):
                 rank=SearchRank(F("search_vector"), query, cover_density=True, normalization=1)
             )
     order = SEARCH_ORDERS.get(params.get("order", "newest"), FEED_ORDER)
+    if order == SEARCH_ORDERS["pay"]:
+        postings = postings.filter(salary_mid_usd__isnull=False)  # as the project's pay ordering
     return JsonResponse({"results": list(postings.order_by(*order).values(*POSTING_VALUES)[:PAGE_SIZE])})

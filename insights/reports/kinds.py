@@ -500,7 +500,7 @@ def build_company_comparison(parameters: dict, progress: Progress) -> dict:
     is public on the board), and where they sit against the market (their salary contexts). No figure of a
     company's closed postings or of survey data: those reach the public only through the market ranges."""
     from insights.selectors import salary_contexts_for
-    from jobs.models import Company
+    from jobs.models import Company, PayKind
 
     companies = list(Company.objects.filter(slug__in=parameters["companies"]).order_by("name"))
     postings = _company_postings([c.pk for c in companies], role=parameters.get("role"), visible_only=True)
@@ -513,11 +513,15 @@ def build_company_comparison(parameters: dict, progress: Progress) -> dict:
             mine = [p for p in postings if p.company_id == company.pk and p.level == level]
             if not mine:
                 continue
-            placed = [contexts[p.pk] for p in mine if contexts[p.pk]["status"] == "ok"]
+            paid = [p for p in mine if p.pay_kind == PayKind.EMPLOYER]  # an estimate is not what they post
+            placed = [contexts[p.pk] for p in paid if contexts[p.pk]["status"] == "ok"]
             rows.append({
                 "company": company.slug, "company_name": company.name, "size_band": company.size_band,
                 "level": level, "level_label": Level(level).label, "postings": len(mine),
-                "posted_midpoint_median_usd": _money(statistics.median(p.salary_mid_usd for p in mine)),
+                "posted_midpoint_median_usd": (
+                    _money(statistics.median(p.salary_mid_usd for p in paid)) if paid else None
+                ),
+                "postings_with_pay": len(paid),
                 "market_percentile_median": (
                     float(statistics.median(c["position"]["midpoint_percentile"] for c in placed)) if placed else None
                 ),
@@ -549,15 +553,16 @@ def build_employer_postings(parameters: dict, progress: Progress) -> dict:
     for p in postings:
         context = contexts[p.pk]
         market = context.get("market_usd") if context["status"] == "ok" else None
+        position = context.get("position") if market else None  # none when the posting gives no pay
         rows.append({
             "posting": p.pk, "title": p.title, "status": p.status, "level": p.level, "country": p.country,
-            "midpoint_usd": _money(p.salary_mid_usd),
+            "pay_kind": p.pay_kind, "midpoint_usd": _money(p.salary_mid_usd),
             "market_segment": context["segment"]["key"],
             "market_p25": market and market["p25"], "market_p50": market and market["p50"],
             "market_p75": market and market["p75"],
             "market_sample_size": context.get("sample_size"),
-            "percentile": float(context["position"]["midpoint_percentile"]) if market else None,
-            "label": context["position"]["label"] if market else None,
+            "percentile": float(position["midpoint_percentile"]) if position else None,
+            "label": position["label"] if position else None,
             "withheld_reason": None if market else context.get("withheld_reason"),
         })  # fmt: skip
     return {

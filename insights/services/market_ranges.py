@@ -31,7 +31,7 @@ def segment_stats_compute(*, segment: Segment, now=None) -> SegmentStats:
     annual USD salary. Contributors: a posting's company; each survey respondent is their own.
     """
     now = now or timezone.now()
-    postings = JobPosting.objects.visible(now).in_segment(segment)
+    postings = JobPosting.objects.market_points(now).in_segment(segment)
     observations = SalaryObservation.objects.in_segment(segment, today=now.date())
     top = postings.values("company_id").annotate(n=Count("id")).order_by("-n").values_list("n", flat=True).first()
     if connection.vendor == "postgresql":
@@ -250,7 +250,7 @@ def _vacuum_marks() -> None:
 def segment_keys_with_data(now) -> set[str]:
     """Every segment that holds at least one visible posting or survey record."""
     keys: set[str] = set()
-    postings = JobPosting.objects.visible(now).values_list(
+    postings = JobPosting.objects.market_points(now).values_list(
         "role_family", "level", "country", "city", "company__size_band", "company__sector", "remote_policy"
     )
     for role, level, country, city, size, sector, remote in postings.distinct():

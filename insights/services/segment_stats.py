@@ -8,8 +8,8 @@ Python step per point rather than one per point and segment, the same code on Po
 Rebuilds read every partition and keep every segment; drains read only the partitions (and, where the
 segments allow, the countries) of the marked segments and keep only those.
 
-Data points: each visible posting (`JobPosting.objects.visible`, the one visibility rule) gives its base
-midpoint and, when declared, its total-compensation midpoint; its contributor is its company. Each survey
+Data points: each visible posting with the employer's own pay (`JobPosting.objects.market_points`: the one
+visibility rule; estimates and postings without pay are no data points) gives its base midpoint and, when declared, its total-compensation midpoint; its contributor is its company. Each survey
 record gives its base salary and is its own contributor; it counts in the 12-month window only if its work
 year falls in it (`first_work_year_in`).
 
@@ -352,7 +352,7 @@ def points_sql(now, *, posting_filter: Q, record_filter: Q | None, identity: boo
     (PostgreSQL only), also each point's identity (posting id, or record id + 2⁴⁰), its expiry in epoch
     seconds (NULL: none) and a hash of its place, size, sector and remote policy, for
     insights.services.point_cache."""
-    postings = JobPosting.objects.visible(now).order_by().filter(posting_filter)
+    postings = JobPosting.objects.market_points(now).order_by().filter(posting_filter)
     records = SalaryObservation.objects.order_by().filter(record_filter or Q())
     posting_sql, posting_params = (
         postings.annotate(p_size=F("company__size_band"), p_sector=F("company__sector"))

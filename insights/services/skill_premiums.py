@@ -45,7 +45,7 @@ def _points(now):
     from salaries.models import SalaryObservation
 
     postings = (
-        JobPosting.objects.visible(now)
+        JobPosting.objects.market_points(now)
         .order_by("role_family", "level", "country")
         .values_list("role_family", "level", "country", "salary_mid_usd", "company_id", "disclosure_key", "skills")
     )

@@ -127,7 +127,7 @@ def _shape_sql(shape, *, now, recent_year) -> tuple[str, list]:
     """Every segment of one shape, with every verified statistic, in one statement."""
     scope, by_size, by_sector, remote_only, window = shape
     posting_sql, posting_params = (
-        JobPosting.objects.visible(now)
+        JobPosting.objects.market_points(now)
         .order_by()
         .annotate(p_size=F("company__size_band"), p_sector=F("company__sector"))
         .values_list(

@@ -29,11 +29,10 @@ def _job(job, default_country) -> ImportedPosting:
     location = (job.get("location") or {}).get("name") if isinstance(job.get("location"), dict) else ""
     country, city, remote = place(text(location, "location", max_length=300), default_country)
     ranges = [r for r in (job.get("pay_input_ranges") or []) if isinstance(r, dict)]
-    if not ranges:
-        raise RowProblem("pay_input_ranges", "no pay given: a posting here needs its pay range")
-    pay = ranges[0]
-    low = amount(pay.get("min_cents"), "pay_input_ranges.min_cents", scale=100)
-    high = amount(pay.get("max_cents"), "pay_input_ranges.max_cents", scale=100)
+    # No range: a draft without pay (it can be published only where no pay-transparency law asks for one).
+    pay = ranges[0] if ranges else None
+    low = amount(pay.get("min_cents"), "pay_input_ranges.min_cents", scale=100) if pay else None
+    high = amount(pay.get("max_cents"), "pay_input_ranges.max_cents", scale=100) if pay else None
     level = ""
     for entry in job.get("metadata") or []:
         if isinstance(entry, dict) and str(entry.get("name", "")).strip().lower() in LEVEL_KEYS:
@@ -41,6 +40,7 @@ def _job(job, default_country) -> ImportedPosting:
     content = html.unescape(text(job.get("content"), "content", max_length=100_000, markup=True))
     return ImportedPosting(
         source_ref=f"greenhouse:{ref}"[:MAX_REF], title=title, country=country, city=city, remote_policy=remote,
-        salary_min=low, salary_max=high, salary_currency=currency(pay.get("currency_type"), "pay_input_ranges.currency_type"),
+        salary_min=low, salary_max=high,
+        salary_currency=currency(pay.get("currency_type"), "pay_input_ranges.currency_type") if pay else "",
         description=content, level=level,
     )  # fmt: skip

@@ -51,8 +51,10 @@ def _posting(posting, default_country) -> ImportedPosting:
     workplace = str(posting.get("workplaceType") or "").strip().lower()
     remote = WORKPLACES.get(workplace, remote)
     salary = posting.get("salaryRange")
-    if not isinstance(salary, dict):
-        raise RowProblem("salaryRange", "no pay given: a posting here needs its pay range")
+    if salary is not None and not isinstance(salary, dict):
+        raise RowProblem("salaryRange", "not an object with min, max, currency and interval")
+    # No range: a draft without pay (it can be published only where no pay-transparency law asks for one).
+    salary = salary or {}
     interval = str(salary.get("interval") or "per-year-salary")
     if interval not in INTERVALS:
         raise RowProblem("salaryRange.interval", f"not a pay period: {interval[:30]!r}")
@@ -63,7 +65,9 @@ def _posting(posting, default_country) -> ImportedPosting:
         source_ref=f"lever:{ref}"[:MAX_REF], title=title, country=country,
         city="" if remote == RemotePolicy.REMOTE else city, remote_policy=remote,
         employment_type=COMMITMENTS.get(commitment, EmploymentType.FULL_TIME),
-        salary_min=amount(salary.get("min"), "salaryRange.min"), salary_max=amount(salary.get("max"), "salaryRange.max"),
-        salary_currency=currency(salary.get("currency"), "salaryRange.currency"), salary_period=INTERVALS[interval],
+        salary_min=amount(salary.get("min"), "salaryRange.min") if salary else None,
+        salary_max=amount(salary.get("max"), "salaryRange.max") if salary else None,
+        salary_currency=currency(salary.get("currency"), "salaryRange.currency") if salary else "",
+        salary_period=INTERVALS[interval],
         description=description, level=level_of(categories.get("level")),
     )  # fmt: skip

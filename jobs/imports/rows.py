@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 import pycountry
 
-from jobs.models import EmploymentType, RemotePolicy
+from jobs.models import EmploymentType, PayKind, RemotePolicy
 from salaries.money import PayPeriod
 from salaries.taxonomy import Level, RoleFamily
 
@@ -30,10 +30,12 @@ class ImportedPosting:
     source_ref: str
     title: str
     country: str
-    salary_min: Decimal
-    salary_max: Decimal
-    salary_currency: str
+    salary_min: Decimal | None = None  # None, with the currency empty: no pay given (pay_kind "none")
+    salary_max: Decimal | None = None
+    salary_currency: str = ""
     salary_period: str = PayPeriod.YEAR
+    pay_kind: str = ""  # empty: the employer's pay when pay is given, else none
+    pay_source: str = ""  # whose estimate, for pay_kind "estimate"
     city: str = ""
     remote_policy: str = RemotePolicy.ONSITE
     employment_type: str = EmploymentType.FULL_TIME
@@ -51,6 +53,10 @@ class ImportedPosting:
             "salary_min": self.salary_min, "salary_max": self.salary_max, "salary_currency": self.salary_currency,
             "salary_period": self.salary_period, "description": self.description, "benefits": self.benefits,
         }  # fmt: skip
+        fields["pay_kind"] = self.pay_kind or (PayKind.EMPLOYER if self.salary_min is not None else PayKind.NONE)
+        fields["pay_source"] = self.pay_source if fields["pay_kind"] == PayKind.ESTIMATE else ""
+        if fields["pay_kind"] == PayKind.NONE:
+            fields.update(salary_min=None, salary_max=None, salary_currency="")
         if self.level:
             fields["level"] = self.level
         if self.role_family:

@@ -22,8 +22,11 @@ def expected_percentiles(values) -> dict[str, Decimal]:
 
 
 def visible_midpoints(key: str) -> list[Decimal]:
+    """The segment's posting data points: visible postings with pay their employer gave (written out here rather
+    than through JobPostingQuerySet.market_points, so a slip there shows)."""
     segment = Segment.from_key(key)
-    return list(JobPosting.objects.visible().in_segment(segment).values_list("salary_mid_usd", flat=True))
+    postings = JobPosting.objects.visible().in_segment(segment).filter(pay_kind="employer")
+    return list(postings.values_list("salary_mid_usd", flat=True))
 
 
 def assert_matches_independent(market_range, values) -> None:

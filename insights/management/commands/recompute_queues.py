@@ -30,7 +30,7 @@ class Command(BaseCommand):
         from insights.services.dirty import recompute_shard
 
         shards: dict[int, list[tuple[str, int]]] = {shard: [] for shard in range(count)}
-        rows = JobPosting.objects.visible().values_list("role_family", "level").annotate(n=Count("id"))
+        rows = JobPosting.objects.market_points().values_list("role_family", "level").annotate(n=Count("id"))
         for role, level, n in rows.order_by("role_family", "level"):
             shards[recompute_shard(f"{role}:{level}:")].append((f"{role}:{level}", n))
         for shard, partitions in shards.items():
