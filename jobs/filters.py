@@ -136,6 +136,29 @@ class JobPostingFilter(django_filters.FilterSet):
         model = JobPosting
         fields = []
 
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter deep-copies every filter, with its choices, and builds a new form class for each request: a
+        # fifth of a list page's time when the page is not kept. A request changes no filter, so each is copied
+        # shallowly (it gets its own model and parent) and the form class is built once (get_form_class).
+        import copy
+
+        if queryset is None:
+            queryset = JobPosting.objects.all()
+        self.is_bound = data is not None
+        self.data = data or {}
+        self.queryset, self.request, self.form_prefix = queryset, request, prefix
+        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model, filter_.parent = queryset.model, self
+            if filter_.method is not None:
+                filter_.method = filter_.method  # binds the copy's own FilterMethod (it finds filter_x on parent)
+
+    def get_form_class(self):
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def filter_queryset(self, queryset):
         if (
             self.form.cleaned_data.get("ordering") == "relevance"
