@@ -655,6 +655,8 @@ def _decimal(value: float, places: int = 0) -> Decimal | None:
 # Written from the other columns after the load (jobs.search); the fingerprint stays empty, as it does for any
 # description this short (jobs.services.content_fingerprint).
 DERIVED_FIELDS = {"search_vector", "content_fingerprint", "market_percentile"}  # the last: jobs.market_position
+# Left to their database defaults: every generated posting gives its employer's own pay (pay_kind "employer").
+DEFAULTED_FIELDS = {"pay_kind", "pay_source"}
 POSTING_FIELDS = [
     "id", "company_id", "created_by_id", "source_ref", "title", "description", "role_family", "level",
     "employment_type", "city", "city_slug", "country", "remote_policy", "salary_min", "salary_max",
@@ -745,7 +747,7 @@ def generate(
 
     if connection.vendor != "postgresql":
         raise RuntimeError("generate_postings writes with PostgreSQL COPY: point DATABASE_URL at PostgreSQL.")
-    columns = [f.column for f in JobPosting._meta.concrete_fields if f.column not in DERIVED_FIELDS]
+    columns = [f.column for f in JobPosting._meta.concrete_fields if f.column not in DERIVED_FIELDS | DEFAULTED_FIELDS]
     if sorted(columns) != sorted(POSTING_FIELDS):
         raise RuntimeError(f"jobs_jobposting columns changed: {sorted(set(columns) ^ set(POSTING_FIELDS))}")
 
