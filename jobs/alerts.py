@@ -106,7 +106,7 @@ def _message(search: SavedSearch, postings: list, connection) -> EmailMessage:
         place = ", ".join(part for part in (posting.city, country_name(posting.country)) if part)
         lines += [
             f"{posting.title} at {posting.company.name} ({place})",
-            f"  {posting.pay_words().capitalize()}",
+            f"  {posting.pay_words()[:1].upper()}{posting.pay_words()[1:]}",
             f"  {site}{reverse('job-page', args=[posting.pk])}",
             "",
         ]

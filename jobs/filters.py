@@ -79,6 +79,14 @@ FACET_NAMES = (
 )  # jobs.selectors.FACETS
 
 
+class _SharedFields(dict):
+    """A filter form's fields, shared by its instances: Django deep-copies a form's fields (and their choices) for each
+    instance so that one may change them, which this form never does, and the copy was most of its cost."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class JobPostingFilter(django_filters.FilterSet):
     role = AnyOfFilter(field_name="role_family", choices=RoleFamily.choices)
     level = AnyOfFilter(choices=Level.choices)
@@ -156,7 +164,9 @@ class JobPostingFilter(django_filters.FilterSet):
     def get_form_class(self):
         cls = type(self)
         if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     def filter_queryset(self, queryset):

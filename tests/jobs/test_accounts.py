@@ -174,6 +174,7 @@ def test_a_saved_search_alerts_each_new_matching_posting_once_honouring_its_pay_
     assert counts["postings"] == 2
     message = mail.outbox[0]
     assert message.to == ["cleo@example.com"] and "Stop these alerts: http" in message.body
+    assert "105,000–125,000 EUR a year, as posted by the employer" in message.body  # whose pay, in words
     assert message.extra_headers["List-Unsubscribe"].startswith("<http")
     mail.outbox.clear()
     assert search_alerts_send()["postings"] == 0 and mail.outbox == []  # a repeat sends nothing
