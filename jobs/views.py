@@ -2,6 +2,7 @@
 job's page (`/jobs/<id>/`), plus robots.txt. They run the API's own selectors, filters, pagination and
 representation, so a page costs the same constant number of queries as the API list or detail."""
 
+import functools
 import json
 
 import nh3
@@ -29,9 +30,12 @@ from jobs.models import Company, EmploymentType, RemotePolicy
 from jobs.pages import (
     bar_message,
     bar_scale,
+    checkboxes_html,
     insufficient_words,
     no_pay_words,
+    options_html,
     provenance_words,
+    result_html,
     salary_bar,
     salary_bar_html,
     segment_words,
@@ -145,6 +149,7 @@ def _search_context(request, params) -> dict:
         "previous_url": previous,
         "pay_filter": pay_filter,
         "choices": _form_choices(),
+        "form": _form_html(params),
         "is_home": request.path == "/",
         "feed_query": params.urlencode(),
     }
@@ -152,13 +157,33 @@ def _search_context(request, params) -> dict:
 
 def _listed(postings: list[dict]) -> list[dict]:
     scale = bar_scale(postings)
-    return [
-        {
-            **posting,
-            "bar_html": salary_bar_html(salary_bar(posting, scale), bar_message(posting)),
-        }
-        for posting in postings
-    ]
+    labels = {"level": dict(Level.choices), "remote_policy": dict(RemotePolicy.choices)}
+    listed = []
+    for posting in postings:
+        shown = {**posting, "bar_html": salary_bar_html(salary_bar(posting, scale), bar_message(posting))}
+        shown["item_html"] = result_html(shown, labels=labels)
+        listed.append(shown)
+    return listed
+
+
+FORM_CHECKBOXES = ("level", "remote_policy", "size")
+FORM_SKIPPED = {"currency": ("USD",), "period": ("YEAR",)}  # the empty option stands for these
+
+
+def _form_html(params) -> dict:
+    """The search form's options and checkboxes, with the asked values selected."""
+    names = ("role", "region", "sector", "employment_type", "skill", "ordering", "currency", "period", *FORM_CHECKBOXES)
+    return {name: _form_field_html(name, tuple(sorted(set(params.getlist(name))))) for name in names}
+
+
+@functools.lru_cache(maxsize=1024)
+def _form_field_html(name: str, selected: tuple) -> str:
+    """One field's options (or checkboxes), by the values selected: the choices are fixed, so the same selection
+    is the same markup (most searches select nothing in most fields)."""
+    choices = _form_choices()[name]
+    if name in FORM_CHECKBOXES:
+        return checkboxes_html(name, choices, selected)
+    return options_html(choices, selected, skip=FORM_SKIPPED.get(name, ()))
 
 
 def _form_choices() -> dict:

@@ -69,6 +69,11 @@ def test_a_draft_without_pay_is_kept_and_shown_as_without_pay(client, api):
     assert "baseSalary" not in api.get(f"/api/v1/jobs/{data['id']}/jsonld/").json()
     page = api.get(f"/jobs/{data['id']}/").content.decode()
     assert "Acme gives no pay for this job." in page and 'id="posted-pay">Not given<' in page
+    listing = api.get("/jobs/").content.decode()
+    assert f'href="/jobs/{data["id"]}/"' in listing and "Pay not given by the employer" in listing
+    only_paid = api.get("/jobs/?include_undisclosed=false").content.decode()
+    assert f'href="/jobs/{data["id"]}/"' not in only_paid
+    assert 'name="include_undisclosed" value="false" checked' in only_paid
     assert [job["id"] for job in api.get("/api/v1/jobs/?pay_kind=none").json()["results"]] == [data["id"]]
     assert api.get("/api/v1/jobs/?pay_kind=employer").json()["results"] == []
     assert api.get("/api/v1/jobs/?pay_kind=guess").status_code == 400
