@@ -297,7 +297,7 @@ NO_PAY_LAW = {"GB", "SG"}  # no pay-transparency law on file here (jobs.transpar
 
 
 def _demo_pay_kind(fields: dict, number: int) -> None:
-    """About one in 25 demo postings in Britain and Singapore gives no pay, and as many carry a third-party
+    """About one in 50 demo postings in Britain and Singapore gives no pay, and as many carry a third-party
     estimate instead of the employer's pay (chosen by number, so the random stream and the rest stay the same)."""
     if fields["country"] not in NO_PAY_LAW or number % 50 not in (7, 32):
         return
