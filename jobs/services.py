@@ -97,8 +97,8 @@ def _visible_keys(posting: JobPosting, now) -> set[str]:
 
 
 def _pay_kind_of(posting: JobPosting, data: dict) -> dict:
-    """`data` with its pay kind settled. Left out, it is the employer's pay when the data gives pay (or the posting
-    had none and now gets some) and "none" for a new posting given no pay. Switching to "none" empties the
+    """`data` with its pay kind settled. Left out, it is the employer's pay when the data gives pay (also when the
+    posting had none, or an estimate, and now gets pay) and "none" for a new posting given no pay. Switching to "none" empties the
     pay the posting had; giving pay in the same change is a conflict, not a silent drop."""
     data = dict(data)
     if "salary_currency" in data and data["salary_currency"] is None:
@@ -107,8 +107,8 @@ def _pay_kind_of(posting: JobPosting, data: dict) -> dict:
     if "pay_kind" not in data:
         if posting.pk is None:
             data["pay_kind"] = PayKind.EMPLOYER if gives_pay or data.get("salary_currency") else PayKind.NONE
-        elif posting.pay_kind == PayKind.NONE and gives_pay:
-            data["pay_kind"] = PayKind.EMPLOYER
+        elif posting.pay_kind != PayKind.EMPLOYER and gives_pay:
+            data["pay_kind"] = PayKind.EMPLOYER  # pay typed in by a member is the employer's, not an estimate
     if data.get("pay_kind", posting.pay_kind) == PayKind.NONE:
         given = [name for name in GIVEN_PAY_FIELDS if data.get(name) is not None]
         if given:

@@ -168,6 +168,12 @@ def test_an_imported_estimate_is_labelled_and_never_the_employer_s_pay(tmp_path,
     assert "An estimate by Example Jobs (third-party estimate), not pay Acme states" in page
     listing = api.get("/jobs/").content.decode()
     assert "Estimate: " in listing and "(by Example Jobs (third-party estimate), not the employer)" in listing
+    # A member who types in the pay of an imported estimate makes it the employer's (and its source goes).
+    draft = JobPosting.objects.get(source_ref="e6")
+    stated = services.posting_update(
+        posting=draft, user=member.user, data={"salary_min": 150_000, "salary_max": 160_000}
+    )
+    assert (stated.pay_kind, stated.pay_source) == ("employer", "")
     # Estimates are in the pay filter and ordering, labelled; include_undisclosed=false leaves them out.
     assert [job["id"] for job in api.get("/api/v1/jobs/?pay_min=250000&currency=GBP").json()["results"]] == [
         estimate.pk
