@@ -98,8 +98,8 @@ def _visible_keys(posting: JobPosting, now) -> set[str]:
 
 def _pay_kind_of(posting: JobPosting, data: dict) -> dict:
     """`data` with its pay kind settled. Left out, it is the employer's pay when the data gives pay (also when the
-    posting had none, or an estimate, and now gets pay) and "none" for a new posting given no pay. Switching to "none" empties the
-    pay the posting had; giving pay in the same change is a conflict, not a silent drop."""
+    posting had none, or an estimate, and now gets pay) and "none" for a new posting given no pay. Switching to
+    "none" empties the pay the posting had; giving pay in the same change is a conflict, not a silent drop."""
     data = dict(data)
     if "salary_currency" in data and data["salary_currency"] is None:
         data["salary_currency"] = ""

@@ -155,13 +155,15 @@ def _search_context(request, params) -> dict:
     }
 
 
-def _listed(postings: list[dict]) -> list[dict]:
+def _listed(postings: list[dict], *, items: bool = True) -> list[dict]:
+    """Each posting with its salary bar; with `items`, also its search-result markup (the company page has its own)."""
     scale = bar_scale(postings)
     labels = {"level": dict(Level.choices), "remote_policy": dict(RemotePolicy.choices)}
     listed = []
     for posting in postings:
         shown = {**posting, "bar_html": salary_bar_html(salary_bar(posting, scale), bar_message(posting))}
-        shown["item_html"] = result_html(shown, labels=labels)
+        if items:
+            shown["item_html"] = result_html(shown, labels=labels)
         listed.append(shown)
     return listed
 
@@ -290,7 +292,7 @@ def company_page(request, slug: str):
         postings_list(user=None, scope="public").filter(company=company).order_by("-published_at", "-id")[:50]
     )
     shown = postings_represented(postings, requested=None, private=lambda _: False, peers=False)
-    context = {"company": company, "results": _listed(shown), "choices": _form_choices()}
+    context = {"company": company, "results": _listed(shown, items=False), "choices": _form_choices()}
     return render(request, "jobs/company.html", context)
 
 
